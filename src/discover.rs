@@ -1,0 +1,306 @@
+//! Finding the files to scan: a `.gitignore`-aware parallel walk and a classification of
+//! each file by name, from one sorted table.
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+
+use ignore::{WalkBuilder, WalkState};
+
+/// What a file is, which decides its parser.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FileKind {
+    Dockerfile,
+    Compose,
+    /// A Compose `.env` file (only next to a compose file).
+    Env,
+    Workflow,
+    Action,
+    Kubernetes,
+}
+
+impl FileKind {
+    pub const ALL: &'static [Self] = &[
+        Self::Dockerfile,
+        Self::Compose,
+        Self::Env,
+        Self::Workflow,
+        Self::Action,
+        Self::Kubernetes,
+    ];
+    /// The kinds that can name an image.
+    pub const IMAGES: &'static [Self] = &[
+        Self::Dockerfile,
+        Self::Compose,
+        Self::Workflow,
+        Self::Action,
+        Self::Kubernetes,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Dockerfile => "dockerfile",
+            Self::Compose => "compose",
+            Self::Env => "env",
+            Self::Workflow => "workflow",
+            Self::Action => "action",
+            Self::Kubernetes => "kubernetes",
+        }
+    }
+}
+
+/// How a path's kind is known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Classification {
+    Kind(FileKind),
+    /// A YAML file no name claims: scanned if its content looks like a Kubernetes manifest.
+    SniffYaml,
+}
+
+/// One file to scan.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Candidate {
+    /// The display path: relative to the working directory when under it, `/`-separated.
+    pub display: String,
+    pub path: PathBuf,
+    pub class: Classification,
+    /// Named on the command line (scanned whatever its name).
+    pub explicit: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoverError {
+    #[error("cannot scan `{path}`: {source}")]
+    Path {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Classify a file by its name and location, or `None` when it is not scanned.
+///
+/// Dockerfiles: `Dockerfile`, `Containerfile`, `Dockerfile.*`, `Containerfile.*`,
+/// `*.Dockerfile`, `*.dockerfile` (but not BuildKit's `<name>.dockerignore`). Compose:
+/// `compose.y(a)ml`, `docker-compose.y(a)ml` and variants such as `compose.prod.yaml` or
+/// `docker-compose.override.yml`. Workflows: `*.y(a)ml` directly in `.github/workflows/`.
+/// Actions: `action.y(a)ml`. Other YAML: sniffed for Kubernetes.
+pub fn classify(path: &Path) -> Option<Classification> {
+    let name = path.file_name()?.to_str()?;
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".dockerignore") {
+        return None;
+    }
+    if lower == "dockerfile"
+        || lower == "containerfile"
+        || lower.starts_with("dockerfile.")
+        || lower.starts_with("containerfile.")
+        || lower.ends_with(".dockerfile")
+    {
+        return Some(Classification::Kind(FileKind::Dockerfile));
+    }
+    if name == ".env" {
+        return Some(Classification::Kind(FileKind::Env));
+    }
+    let stem = lower
+        .strip_suffix(".yml")
+        .or_else(|| lower.strip_suffix(".yaml"))?;
+    if stem == "action" {
+        return Some(Classification::Kind(FileKind::Action));
+    }
+    let mut parents = path.components().rev().skip(1).map(|c| c.as_os_str());
+    if parents.next().is_some_and(|dir| dir == "workflows")
+        && parents.next().is_some_and(|dir| dir == ".github")
+    {
+        return Some(Classification::Kind(FileKind::Workflow));
+    }
+    let is_compose = ["docker-compose", "compose"].iter().any(|prefix| {
+        stem.strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '-', '_']))
+    });
+    if is_compose {
+        return Some(Classification::Kind(FileKind::Compose));
+    }
+    Some(Classification::SniffYaml)
+}
+
+/// Walk `roots` (files or directories) and return the files to scan, sorted by display path.
+///
+/// Hidden entries are included (`.github/` holds workflows), `.gitignore` is honoured
+/// without needing a `.git` directory, `.git/` itself is skipped. A file named on the
+/// command line is always scanned: by its name's kind, else as YAML or a Dockerfile.
+pub fn discover(roots: &[PathBuf]) -> Result<Vec<Candidate>, DiscoverError> {
+    let cwd = std::env::current_dir().ok();
+    let found = Mutex::new(Vec::new());
+    for root in roots {
+        let metadata = std::fs::metadata(root).map_err(|source| DiscoverError::Path {
+            path: root.display().to_string(),
+            source,
+        })?;
+        if !metadata.is_dir() {
+            let class = classify(root).unwrap_or_else(|| explicit_class(root));
+            push(&found, root, cwd.as_deref(), class, true);
+            continue;
+        }
+        WalkBuilder::new(root)
+            .hidden(false)
+            .require_git(false)
+            .follow_links(false)
+            .filter_entry(|entry| entry.file_name() != ".git")
+            .build_parallel()
+            .run(|| {
+                let found = &found;
+                let cwd = cwd.as_deref();
+                Box::new(move |entry| {
+                    // NOTE: unreadable directories are skipped by the walker; a file we cannot
+                    // read is reported later, when it is opened.
+                    if let Ok(entry) = entry
+                        && !entry.file_type().is_some_and(|t| t.is_dir())
+                        && let Some(class) = classify(entry.path())
+                    {
+                        push(found, entry.path(), cwd, class, false);
+                    }
+                    WalkState::Continue
+                })
+            });
+    }
+    let mut files = found
+        .into_inner()
+        .unwrap_or_else(|poison| poison.into_inner());
+    files.sort();
+    // A file reached through two roots (`scan . Dockerfile`) is scanned once.
+    files.dedup_by(|a, b| a.display == b.display);
+    Ok(files)
+}
+
+/// The kind of a file named on the command line that no name rule claims.
+fn explicit_class(path: &Path) -> Classification {
+    let yaml = path
+        .extension()
+        .and_then(|ext| ext.to_str())
+        .is_some_and(|ext| matches!(ext.to_ascii_lowercase().as_str(), "yml" | "yaml" | "json"));
+    if yaml {
+        Classification::SniffYaml
+    } else {
+        Classification::Kind(FileKind::Dockerfile)
+    }
+}
+
+fn push(
+    found: &Mutex<Vec<Candidate>>,
+    path: &Path,
+    cwd: Option<&Path>,
+    class: Classification,
+    explicit: bool,
+) {
+    let candidate = Candidate {
+        display: display_path(path, cwd),
+        path: path.to_path_buf(),
+        class,
+        explicit,
+    };
+    if let Ok(mut files) = found.lock() {
+        files.push(candidate);
+    }
+}
+
+/// `path` relative to `cwd` when it lies under it, with `/` separators and no `./`.
+pub fn display_path(path: &Path, cwd: Option<&Path>) -> String {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.map_or_else(|| path.to_path_buf(), |cwd| cwd.join(path))
+    };
+    let normalized = normalize(&absolute);
+    let relative = cwd
+        .and_then(|cwd| normalized.strip_prefix(normalize(cwd)).ok())
+        .map_or_else(|| normalize(path), Path::to_path_buf);
+    let parts: Vec<String> = relative
+        .components()
+        .filter_map(|c| match c {
+            Component::CurDir => None,
+            Component::RootDir => Some(String::new()),
+            other => Some(other.as_os_str().to_string_lossy().into_owned()),
+        })
+        .collect();
+    if parts.is_empty() {
+        ".".to_owned()
+    } else {
+        parts.join("/")
+    }
+}
+
+/// Remove `.` and resolve `..` lexically (no file system access, no symlink resolution).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Classification::{Kind, SniffYaml};
+    use FileKind::*;
+
+    #[test]
+    fn classification_table() {
+        // (path, expected)
+        let cases: &[(&str, Option<Classification>)] = &[
+            ("Dockerfile", Some(Kind(Dockerfile))),
+            ("dockerfile", Some(Kind(Dockerfile))),
+            ("Containerfile", Some(Kind(Dockerfile))),
+            ("Dockerfile.dev", Some(Kind(Dockerfile))),
+            ("Containerfile.alpine", Some(Kind(Dockerfile))),
+            ("api.Dockerfile", Some(Kind(Dockerfile))),
+            ("api.dockerfile", Some(Kind(Dockerfile))),
+            ("Dockerfile.dockerignore", None), // BuildKit's per-Dockerfile ignore file
+            ("DockerfileX", None),
+            ("compose.yaml", Some(Kind(Compose))),
+            ("compose.yml", Some(Kind(Compose))),
+            ("docker-compose.yml", Some(Kind(Compose))),
+            ("docker-compose.override.yml", Some(Kind(Compose))),
+            ("compose.prod.yaml", Some(Kind(Compose))),
+            ("docker-compose-dev.yaml", Some(Kind(Compose))),
+            ("composer.yml", Some(SniffYaml)), // not compose
+            (".env", Some(Kind(Env))),
+            (".env.local", None),
+            (".github/workflows/ci.yml", Some(Kind(Workflow))),
+            ("x/.github/workflows/release.yaml", Some(Kind(Workflow))),
+            (".github/workflows/sub/ci.yml", Some(SniffYaml)), // not directly in workflows/
+            ("action.yml", Some(Kind(Action))),
+            ("sub/action.yaml", Some(Kind(Action))),
+            ("k8s/deploy.yaml", Some(SniffYaml)),
+            ("README.md", None),
+            ("main.rs", None),
+        ];
+        for (path, expected) in cases {
+            assert_eq!(classify(Path::new(path)), *expected, "{path}");
+        }
+    }
+
+    #[test]
+    fn display_paths_are_relative_and_slashed() {
+        let cwd = Path::new("/repo");
+        // (path, expected)
+        let cases = [
+            ("/repo/a/Dockerfile", "a/Dockerfile"),
+            ("./a/./Dockerfile", "a/Dockerfile"),
+            ("a/../b/Dockerfile", "b/Dockerfile"),
+            ("/elsewhere/Dockerfile", "/elsewhere/Dockerfile"),
+            ("/repo", "."),
+        ];
+        for (path, expected) in cases {
+            assert_eq!(display_path(Path::new(path), Some(cwd)), expected, "{path}");
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! Other tools' SARIF (`scan --include-sarif trivy-results.sarif`) folded into the gate
+//! decision, the counts and the summary. The file itself is uploaded unchanged, under its own
+//! category, by `upload`; nothing here rewrites it.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::model::level::Level;
+
+/// One result of another tool, reduced to what the gate and the summary need.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExternalResult {
+    pub rule_id: String,
+    pub level: Level,
+    pub message: String,
+    pub uri: Option<String>,
+    pub line: Option<u64>,
+}
+
+/// One included SARIF file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IncludedSarif {
+    pub path: PathBuf,
+    /// `runs[0].tool.driver.name`, e.g. `Trivy`.
+    pub tool: String,
+    pub results: Vec<ExternalResult>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IncludeError {
+    #[error("cannot read `{path}`: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("`{path}` is not valid JSON: {source}")]
+    Json {
+        path: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("`{path}` is not a SARIF 2.1.0 log: {reason}")]
+    NotSarif { path: String, reason: String },
+}
+
+/// Read and reduce a SARIF file.
+pub fn load(path: &Path) -> Result<IncludedSarif, IncludeError> {
+    let display = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| IncludeError::Read {
+        path: display.clone(),
+        source,
+    })?;
+    // A UTF-8 BOM is legal in JSON files written by some Windows tools.
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
+    let log: Value = serde_json::from_slice(bytes).map_err(|source| IncludeError::Json {
+        path: display.clone(),
+        source,
+    })?;
+    reduce(&log)
+        .map_err(|reason| IncludeError::NotSarif {
+            path: display,
+            reason,
+        })
+        .map(|(tool, results)| IncludedSarif {
+            path: path.to_path_buf(),
+            tool,
+            results,
+        })
+}
+
+fn reduce(log: &Value) -> Result<(String, Vec<ExternalResult>), String> {
+    match log.get("version").and_then(Value::as_str) {
+        Some("2.1.0") => {}
+        Some(other) => return Err(format!("version is `{other}`, expected `2.1.0`")),
+        None => return Err("no `version`".to_owned()),
+    }
+    let runs = log
+        .get("runs")
+        .and_then(Value::as_array)
+        .ok_or("no `runs` array")?;
+    let mut tool = None;
+    let mut results = Vec::new();
+    for run in runs {
+        let driver = run
+            .pointer("/tool/driver")
+            .ok_or("a run has no `tool.driver`")?;
+        let name = driver
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or("a run has no `tool.driver.name`")?;
+        tool.get_or_insert_with(|| name.to_owned());
+        let rules = driver.get("rules").and_then(Value::as_array);
+        for result in run
+            .get("results")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            results.push(reduce_result(result, rules));
+        }
+    }
+    Ok((tool.ok_or("`runs` is empty")?, results))
+}
+
+fn reduce_result(result: &Value, rules: Option<&Vec<Value>>) -> ExternalResult {
+    let rule_id = result
+        .get("ruleId")
+        .or_else(|| result.pointer("/rule/id"))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned();
+    let rule = rules.and_then(|rules| {
+        let by_index = result
+            .get("ruleIndex")
+            .and_then(Value::as_u64)
+            .and_then(|index| usize::try_from(index).ok())
+            .and_then(|index| rules.get(index));
+        by_index.or_else(|| {
+            rules
+                .iter()
+                .find(|rule| rule.get("id").and_then(Value::as_str) == Some(&rule_id))
+        })
+    });
+    let location = result.pointer("/locations/0/physicalLocation");
+    ExternalResult {
+        level: level_of(result, rule),
+        message: result
+            .pointer("/message/text")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned(),
+        uri: location
+            .and_then(|l| l.pointer("/artifactLocation/uri"))
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        line: location
+            .and_then(|l| l.pointer("/region/startLine"))
+            .and_then(Value::as_u64),
+        rule_id,
+    }
+}
+
+/// The level pinwarden's gate sees for a foreign result.
+///
+/// A `security-severity` on the rule (or the result) wins, mapped the way GitHub labels it
+/// (docs: "About code scanning alerts", severity levels): critical (≥ 9.0) and high (≥ 7.0)
+/// are errors, medium (≥ 4.0) warnings, low notes. Otherwise the result's `level`, else the
+/// rule's `defaultConfiguration.level`, else SARIF's default `warning` (SARIF §3.27.10).
+/// `none` counts as a note.
+pub fn level_of(result: &Value, rule: Option<&Value>) -> Level {
+    let severity = result
+        .pointer("/properties/security-severity")
+        .or_else(|| rule.and_then(|r| r.pointer("/properties/security-severity")))
+        .and_then(|value| match value {
+            Value::String(text) => text.trim().parse::<f64>().ok(),
+            Value::Number(number) => number.as_f64(),
+            _ => None,
+        });
+    if let Some(score) = severity {
+        return if score >= 7.0 {
+            Level::Error
+        } else if score >= 4.0 {
+            Level::Warning
+        } else {
+            Level::Note
+        };
+    }
+    let level = result
+        .get("level")
+        .or_else(|| rule.and_then(|r| r.pointer("/defaultConfiguration/level")))
+        .and_then(Value::as_str)
+        .unwrap_or("warning");
+    match level {
+        "error" => Level::Error,
+        "note" | "none" => Level::Note,
+        _ => Level::Warning,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn levels_from_severity_level_and_defaults() {
+        let high = json!({"properties": {"security-severity": "8.1"}});
+        let medium = json!({"properties": {"security-severity": 5.5}});
+        // (result, rule, expected)
+        let cases = [
+            (json!({"level": "note"}), Some(high.clone()), Level::Error), // severity wins
+            (json!({}), Some(medium), Level::Warning),
+            (
+                json!({"properties": {"security-severity": "2.0"}}),
+                None,
+                Level::Note,
+            ),
+            (json!({"level": "error"}), None, Level::Error),
+            (json!({"level": "none"}), None, Level::Note),
+            (
+                json!({}),
+                Some(json!({"defaultConfiguration": {"level": "error"}})),
+                Level::Error,
+            ),
+            (json!({}), None, Level::Warning), // SARIF default
+            (
+                json!({"properties": {"security-severity": "n/a"}, "level": "note"}),
+                None,
+                Level::Note,
+            ),
+        ];
+        for (result, rule, expected) in cases {
+            assert_eq!(
+                level_of(&result, rule.as_ref()),
+                expected,
+                "{result} {rule:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn reduces_a_trivy_like_log() {
+        let log = json!({
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": {"name": "Trivy", "rules": [
+                    {"id": "CVE-1", "properties": {"security-severity": "9.8"}},
+                    {"id": "DS001", "defaultConfiguration": {"level": "note"}}
+                ]}},
+                "results": [
+                    {"ruleId": "CVE-1", "ruleIndex": 0, "message": {"text": "bad"},
+                     "locations": [{"physicalLocation": {"artifactLocation": {"uri": "go.sum"},
+                                    "region": {"startLine": 3}}}]},
+                    {"ruleId": "DS001", "message": {"text": "meh"}}
+                ]
+            }]
+        });
+        let (tool, results) = reduce(&log).unwrap();
+        assert_eq!(tool, "Trivy");
+        assert_eq!(results.len(), 2);
+        assert_eq!(results[0].level, Level::Error);
+        assert_eq!(results[0].uri.as_deref(), Some("go.sum"));
+        assert_eq!(results[0].line, Some(3));
+        assert_eq!(results[1].level, Level::Note);
+    }
+
+    #[test]
+    fn rejects_what_is_not_sarif() {
+        for (log, reason) in [
+            (json!({"runs": []}), "no `version`"),
+            (json!({"version": "2.0.0", "runs": []}), "expected `2.1.0`"),
+            (json!({"version": "2.1.0"}), "no `runs`"),
+            (json!({"version": "2.1.0", "runs": []}), "empty"),
+            (
+                json!({"version": "2.1.0", "runs": [{"tool": {}}]}),
+                "tool.driver",
+            ),
+        ] {
+            let error = reduce(&log).unwrap_err();
+            assert!(error.contains(reason), "{error}");
+        }
+    }
+}

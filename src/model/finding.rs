@@ -1,0 +1,57 @@
+//! A finding: one rule violation at one place, with everything every report format needs.
+
+use crate::model::level::Level;
+use crate::model::location::{Location, Related};
+use crate::rules::RuleMeta;
+
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub rule: &'static RuleMeta,
+    /// The effective level (rule default, or as configured).
+    pub level: Level,
+    /// Lowercase, specific, quoting the value: ``image `nginx:latest` uses the mutable `latest` tag``.
+    pub message: String,
+    /// The narrowest useful span.
+    pub primary: Location,
+    pub related: Vec<Related>,
+}
+
+impl Finding {
+    pub fn new(rule: &'static RuleMeta, primary: Location, message: impl Into<String>) -> Self {
+        Self {
+            rule,
+            level: rule.default_level,
+            message: message.into(),
+            primary,
+            related: Vec::new(),
+        }
+    }
+
+    #[must_use]
+    pub fn with_related(mut self, related: Vec<Related>) -> Self {
+        self.related = related;
+        self
+    }
+
+    /// Sort key: (path, start offset, rule id). Offsets order exactly like (line, column).
+    pub fn sort_key(&self) -> (&str, usize, usize, &'static str) {
+        (
+            self.primary.source.path(),
+            self.primary.span.start,
+            self.primary.span.end,
+            self.rule.id,
+        )
+    }
+
+    /// The stable identity of a finding, without line numbers: rule id, path and the
+    /// whitespace-normalized matched text. `report` adds an ordinal for repeated matches.
+    pub fn fingerprint_key(&self) -> String {
+        let text: Vec<&str> = self.primary.text().split_whitespace().collect();
+        format!(
+            "{}\u{0}{}\u{0}{}",
+            self.rule.id,
+            self.primary.source.path(),
+            text.join(" ")
+        )
+    }
+}

@@ -1,0 +1,264 @@
+use super::*;
+
+fn workflow(text: &str) -> ParsedYaml {
+    parse_workflow(&Arc::new(SourceFile::new(".github/workflows/ci.yml", text)))
+}
+
+fn action(text: &str) -> ParsedYaml {
+    parse_action(&Arc::new(SourceFile::new("action.yml", text)))
+}
+
+fn resolved(value: &str) -> ImageValue {
+    ImageValue::Resolved(value.to_owned())
+}
+
+fn unresolved(names: &[&str]) -> ImageValue {
+    ImageValue::Unresolved {
+        variables: names.iter().map(|n| n.to_string()).collect(),
+    }
+}
+
+/// (text under the location, value, context) of each image.
+fn summary(parsed: &ParsedYaml) -> Vec<(String, ImageValue, String)> {
+    let row = |image: &ImageUse| {
+        let context = image.context.clone().unwrap_or_default();
+        (image.written().to_owned(), image.value.clone(), context)
+    };
+    parsed.images.iter().map(row).collect()
+}
+
+fn rows(expected: &[(&str, ImageValue, &str)]) -> Vec<(String, ImageValue, String)> {
+    let row = |(w, v, c): &(&str, ImageValue, &str)| (w.to_string(), v.clone(), c.to_string());
+    expected.iter().map(row).collect()
+}
+
+#[test]
+fn job_containers_services_and_docker_steps() {
+    let text = "\
+on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    container: node:20
+    services:
+      redis:
+        image: 'redis:7'
+      pg: {image: postgres}
+    steps:
+      - uses: actions/checkout@v4
+      - run: echo hi
+      - uses: docker://alpine:3.20
+      - uses: ./local
+  test:
+    container:
+      image: \"python:3.12\"
+      options: --cpus 1
+  empty:
+    container: ''
+  reusable:
+    uses: org/repo/.github/workflows/x.yml@main
+";
+    let parsed = workflow(text);
+    assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+    let expected = rows(&[
+        ("node:20", resolved("node:20"), "job `build`"),
+        (
+            "redis:7",
+            resolved("redis:7"),
+            "service `redis` of job `build`",
+        ),
+        (
+            "postgres",
+            resolved("postgres"),
+            "service `pg` of job `build`",
+        ),
+        (
+            "alpine:3.20",
+            resolved("alpine:3.20"),
+            "step 3 of job `build`",
+        ),
+        ("python:3.12", resolved("python:3.12"), "job `test`"),
+    ]);
+    assert_eq!(summary(&parsed), expected);
+    // The step's span starts after `docker://`.
+    let step = &parsed.images[3];
+    assert_eq!(step.location.span.start, text.find("alpine").unwrap());
+    let position = step.location.source.position(step.location.span.start);
+    assert_eq!((position.line, position.column), (13, 24));
+}
+
+#[test]
+fn matrix_values_expand_one_use_each() {
+    let text = "\
+jobs:
+  test:
+    strategy:
+      matrix:
+        image: [node:18, 'node:20', node:22]
+    container: ${{ matrix.image }}
+";
+    let parsed = workflow(text);
+    let values: Vec<_> = parsed.images.iter().map(|i| i.value.clone()).collect();
+    assert_eq!(
+        values,
+        [
+            resolved("node:18"),
+            resolved("node:20"),
+            resolved("node:22")
+        ]
+    );
+    for image in &parsed.images {
+        assert_eq!(image.written(), "${{ matrix.image }}");
+        assert_eq!(image.via.len(), 1);
+    }
+    let via = &parsed.images[1].via[0];
+    assert_eq!(via.location.text(), "node:20");
+    assert_eq!(via.location.span.start, text.find("node:20").unwrap());
+    assert_eq!(via.label, "`matrix.image` is `node:20` here");
+}
+
+#[test]
+fn matrix_forms() {
+    // (job body, expected values in order)
+    let cases: &[(&str, &[&str])] = &[
+        // No spaces inside the braces; text around the expression.
+        (
+            "strategy: {matrix: {v: ['18', '20']}}\n    container: node:${{matrix.v}}-slim",
+            &["node:18-slim", "node:20-slim"],
+        ),
+        // `include` entries add values; a repeated value counts once.
+        (
+            "strategy:\n      matrix:\n        v: [a]\n        include:\n          - v: b\n          - v: a\n          - other: c\n    container: img:${{ matrix.v }}",
+            &["img:a", "img:b"],
+        ),
+        // Defined only in `include`.
+        (
+            "strategy: {matrix: {include: [{v: x}]}}\n    container: img:${{ matrix.v }}",
+            &["img:x"],
+        ),
+        // Two variables: every combination.
+        (
+            "strategy: {matrix: {r: [a, b], t: ['1', '2']}}\n    container: ${{ matrix.r }}:${{ matrix.t }}",
+            &["a:1", "b:1", "a:2", "b:2"],
+        ),
+    ];
+    for (body, values) in cases {
+        let text = format!("jobs:\n  j:\n    {body}\n");
+        let parsed = workflow(&text);
+        assert!(parsed.problems.is_empty(), "{body}: {:?}", parsed.problems);
+        let found: Vec<_> = parsed.images.iter().map(|i| i.value.clone()).collect();
+        let values: Vec<_> = values.iter().map(|v| resolved(v)).collect();
+        assert_eq!(found, values, "{body}");
+        let expressions = body.matches("${{").count();
+        assert!(
+            parsed.images.iter().all(|i| i.via.len() == expressions),
+            "{body}"
+        );
+    }
+}
+
+#[test]
+fn other_expressions_are_unresolved() {
+    // (job body, expected variables)
+    let cases: &[(&str, &[&str])] = &[
+        ("container: ${{ env.IMAGE }}", &["env.IMAGE"]),
+        ("container: ghcr.io/x:${{ inputs.tag }}", &["inputs.tag"]),
+        // A computed matrix has no literal values.
+        (
+            "strategy: {matrix: '${{ fromJSON(needs.a.outputs.m) }}'}\n    container: ${{ matrix.image }}",
+            &["matrix.image"],
+        ),
+        (
+            "strategy: {matrix: {image: '${{ fromJSON(x) }}'}}\n    container: ${{ matrix.image }}",
+            &["matrix.image"],
+        ),
+        // Not in the matrix at all, or no matrix.
+        (
+            "strategy: {matrix: {v: [1]}}\n    container: ${{ matrix.image }}",
+            &["matrix.image"],
+        ),
+        ("container: ${{ matrix.image }}", &["matrix.image"]),
+        // A resolvable matrix value does not hide an unresolvable expression.
+        (
+            "strategy: {matrix: {v: [1]}}\n    container: ${{ env.R }}:${{ matrix.v }}",
+            &["env.R"],
+        ),
+    ];
+    for (body, variables) in cases {
+        let text = format!("jobs:\n  j:\n    {body}\n");
+        let parsed = workflow(&text);
+        assert_eq!(parsed.images.len(), 1, "{body}");
+        assert_eq!(parsed.images[0].value, unresolved(variables), "{body}");
+    }
+}
+
+#[test]
+fn too_many_combinations_are_unresolved() {
+    let values: Vec<String> = (0..20).map(|i| format!("'{i}'")).collect();
+    let list = values.join(", ");
+    let text = format!(
+        "jobs:\n  j:\n    strategy: {{matrix: {{a: [{list}], b: [{list}]}}}}\n    container: ${{{{ matrix.a }}}}:${{{{ matrix.b }}}}\n"
+    );
+    let parsed = workflow(&text);
+    assert_eq!(parsed.images.len(), 1);
+    assert_eq!(
+        parsed.images[0].value,
+        unresolved(&["matrix.a", "matrix.b"])
+    );
+}
+
+#[test]
+fn empty_matrix_values_are_skipped() {
+    let text = "jobs:\n  j:\n    strategy: {matrix: {c: ['', 'node:20']}}\n    container: ${{ matrix.c }}\n";
+    let parsed = workflow(text);
+    let values: Vec<_> = parsed.images.iter().map(|i| i.value.clone()).collect();
+    assert_eq!(values, [resolved("node:20")]);
+}
+
+#[test]
+fn actions_name_docker_images() {
+    let docker = "runs:\n  using: docker\n  image: docker://ghcr.io/o/i:1\n";
+    let parsed = action(docker);
+    assert_eq!(
+        summary(&parsed),
+        rows(&[("ghcr.io/o/i:1", resolved("ghcr.io/o/i:1"), "docker action")])
+    );
+    let dockerfile = "runs:\n  using: 'docker'\n  image: Dockerfile\n";
+    assert!(action(dockerfile).images.is_empty());
+    let composite = "\
+runs:
+  using: composite
+  steps:
+    - run: echo
+      shell: bash
+    - uses: \"docker://busybox:${{ inputs.tag }}\"
+";
+    let parsed = action(composite);
+    let expected = rows(&[(
+        "busybox:${{ inputs.tag }}",
+        unresolved(&["inputs.tag"]),
+        "step 2 of composite action",
+    )]);
+    assert_eq!(summary(&parsed), expected);
+    assert!(
+        action("runs:\n  using: node20\n  main: index.js\n")
+            .images
+            .is_empty()
+    );
+}
+
+#[test]
+fn invalid_yaml_is_a_problem() {
+    let text = "jobs:\n  a:\n    container: [node\n";
+    let source = Arc::new(SourceFile::new("ci.yml", text));
+    let parsed = parse_workflow(&source);
+    assert_eq!(parsed.problems.len(), 1);
+    let problem = &parsed.problems[0];
+    assert_eq!(
+        problem.message,
+        "invalid YAML: unclosed bracket '[' at line 3 column 16"
+    );
+    let position = source.position(problem.span.start);
+    assert_eq!((position.line, position.column), (3, 16));
+    assert!(parsed.images.is_empty());
+}

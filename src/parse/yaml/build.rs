@@ -1,0 +1,356 @@
+//! Builds the spanned node tree from `granit-parser` events with an explicit stack (no
+//! recursion), sharing aliased subtrees and bounding alias expansion and depth.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use granit_parser::{Event, Parser, ScalarStyle as EventStyle, ScanError, options};
+
+use super::{
+    MAX_ALIAS_EXPANSION, MAX_DEPTH, Node, Scalar, ScalarStyle, Value, YamlError, YamlFile,
+};
+use crate::model::location::Span;
+
+/// A mapping this small is checked for duplicate keys pairwise, without hashing.
+const SMALL_MAPPING: usize = 8;
+
+/// An anchored node, with how many nodes it expands to and how deep it nests.
+struct Anchor {
+    node: Node,
+    size: u64,
+    height: usize,
+}
+
+enum Collection {
+    Sequence(Vec<Node>),
+    Mapping {
+        entries: Vec<(Node, Node)>,
+        key: Option<Node>,
+    },
+}
+
+/// An open collection.
+struct Frame {
+    collection: Collection,
+    anchor: usize,
+    start: usize,
+    end: usize,
+    /// Nodes reachable from this collection so far (itself included), aliases expanded.
+    size: u64,
+    /// Nesting depth of its deepest child so far (a scalar is 0).
+    height: usize,
+}
+
+struct Builder<'t> {
+    text: &'t str,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Anchor>,
+    expanded: u64,
+    root: Option<Node>,
+    file: YamlFile,
+}
+
+pub(super) fn build(text: &str) -> Result<YamlFile, YamlError> {
+    let options = options! {
+        flow_nesting_limit: MAX_DEPTH,
+        block_nesting_limit: MAX_DEPTH,
+    };
+    let mut builder = Builder {
+        text,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        expanded: 0,
+        root: None,
+        file: YamlFile::default(),
+    };
+    for next in Parser::new_from_str_with_options(text, options) {
+        let (event, span) = next.map_err(|error| scan_error(&error))?;
+        let range = span.byte_range().unwrap_or(0..0);
+        builder.event(event, Span::new(range.start, range.end))?;
+    }
+    Ok(builder.file)
+}
+
+fn scan_error(error: &ScanError) -> YamlError {
+    let marker = error.marker();
+    let mut reason = error.info();
+    if reason.is_empty() {
+        reason = format!("{:?}", error.kind());
+    }
+    YamlError {
+        span: Span::at(marker.byte_offset().unwrap_or(0)),
+        message: format!(
+            "invalid YAML: {reason} at line {} column {}",
+            marker.line(),
+            marker.col() + 1
+        ),
+    }
+}
+
+impl Builder<'_> {
+    fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), YamlError> {
+        match event {
+            Event::DocumentStart(..) => self.root = None,
+            Event::DocumentEnd => {
+                let root = self.root.take().unwrap_or(Node {
+                    value: Value::Null,
+                    span: Span::at(span.start),
+                    alias: None,
+                });
+                self.file.documents.push(root);
+                // Anchors are scoped to their document.
+                self.anchors.clear();
+                self.stack.clear();
+            }
+            Event::Scalar(text, style, anchor, _) => {
+                let node = self.scalar(text.into_owned(), style, span);
+                self.finish(node, 1, 0, anchor);
+            }
+            Event::SequenceStart(_, anchor, _) => {
+                self.open(Collection::Sequence(Vec::new()), anchor, span)?;
+            }
+            Event::MappingStart(_, anchor, _) => {
+                let mapping = Collection::Mapping {
+                    entries: Vec::new(),
+                    key: None,
+                };
+                self.open(mapping, anchor, span)?;
+            }
+            Event::SequenceEnd | Event::MappingEnd => self.close(span),
+            Event::Alias(id) => self.alias(id, span)?,
+            Event::UnresolvedAlias(name) => {
+                return Err(error(span, format!("unknown anchor `{name}`")));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn scalar(&self, text: String, style: EventStyle, span: Span) -> Node {
+        let style = match style {
+            EventStyle::SingleQuoted => ScalarStyle::SingleQuoted,
+            EventStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
+            EventStyle::Literal => ScalarStyle::Literal,
+            EventStyle::Folded => ScalarStyle::Folded,
+            EventStyle::Plain => ScalarStyle::Plain,
+        };
+        if style == ScalarStyle::Plain && span.is_empty() {
+            return Node {
+                value: Value::Null,
+                span,
+                alias: None,
+            };
+        }
+        let raw = self.text.get(span.start..span.end).unwrap_or("");
+        let span = match style {
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted if raw.len() >= 2 => {
+                Span::new(span.start + 1, span.end - 1)
+            }
+            ScalarStyle::Literal | ScalarStyle::Folded => {
+                Span::new(span.start, span.start + raw.trim_end().len())
+            }
+            _ => span,
+        };
+        Node {
+            value: Value::Scalar(Arc::new(Scalar { text, style })),
+            span,
+            alias: None,
+        }
+    }
+
+    fn open(&mut self, collection: Collection, anchor: usize, span: Span) -> Result<(), YamlError> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(too_deep(span));
+        }
+        self.stack.push(Frame {
+            collection,
+            anchor,
+            start: span.start,
+            end: span.end,
+            size: 1,
+            height: 0,
+        });
+        Ok(())
+    }
+
+    fn close(&mut self, span: Span) {
+        let Some(frame) = self.stack.pop() else {
+            return;
+        };
+        // A flow collection ends at its bracket; a block one at its last child.
+        let end = if span.is_empty() { frame.end } else { span.end };
+        let value = match frame.collection {
+            Collection::Sequence(items) => Value::Sequence(Arc::new(items)),
+            Collection::Mapping { entries, .. } => {
+                let entries = finish_mapping(entries, &mut self.file.duplicate_keys);
+                Value::Mapping(Arc::new(entries))
+            }
+        };
+        let node = Node {
+            value,
+            span: Span::new(frame.start, end.max(frame.start)),
+            alias: None,
+        };
+        self.finish(node, frame.size, frame.height + 1, frame.anchor);
+    }
+
+    fn alias(&mut self, id: usize, span: Span) -> Result<(), YamlError> {
+        let Some(anchor) = self.anchors.get(&id) else {
+            return Err(error(span, "alias refers to a node that contains it"));
+        };
+        self.expanded = self.expanded.saturating_add(anchor.size);
+        if self.expanded > MAX_ALIAS_EXPANSION {
+            return Err(error(
+                span,
+                format!("alias expansion exceeds {MAX_ALIAS_EXPANSION} nodes (billion laughs?)"),
+            ));
+        }
+        if self.stack.len() + anchor.height > MAX_DEPTH {
+            return Err(too_deep(span));
+        }
+        let node = Node {
+            value: anchor.node.value.clone(),
+            span: anchor.node.span,
+            alias: Some(span),
+        };
+        let (size, height) = (anchor.size, anchor.height);
+        self.finish(node, size, height, 0);
+        Ok(())
+    }
+
+    /// Attach a completed node to its parent (or make it the document root).
+    fn finish(&mut self, node: Node, size: u64, height: usize, anchor: usize) {
+        if anchor != 0 {
+            let anchored = Anchor {
+                node: node.clone(),
+                size,
+                height,
+            };
+            self.anchors.insert(anchor, anchored);
+        }
+        let Some(frame) = self.stack.last_mut() else {
+            self.root = Some(node);
+            return;
+        };
+        frame.size = frame.size.saturating_add(size);
+        frame.height = frame.height.max(height);
+        frame.end = frame.end.max(node.use_span().end);
+        match &mut frame.collection {
+            Collection::Sequence(items) => items.push(node),
+            Collection::Mapping { entries, key } => match key.take() {
+                Some(k) => entries.push((k, node)),
+                None => *key = Some(node),
+            },
+        }
+    }
+}
+
+fn error(span: Span, message: impl Into<String>) -> YamlError {
+    YamlError {
+        span: Span::at(span.start),
+        message: message.into(),
+    }
+}
+
+fn too_deep(span: Span) -> YamlError {
+    error(span, format!("YAML nests deeper than {MAX_DEPTH} levels"))
+}
+
+fn key_text(key: &Node) -> Option<&str> {
+    key.as_scalar().map(|scalar| scalar.text.as_str())
+}
+
+fn is_merge_key(key: &Node) -> bool {
+    key.as_scalar()
+        .is_some_and(|scalar| scalar.style == ScalarStyle::Plain && scalar.text == "<<")
+}
+
+/// The mappings a `<<` value merges in, in priority order, or `None` if it is not a merge.
+fn merge_sources(value: &Node) -> Option<Vec<&Node>> {
+    match &value.value {
+        Value::Mapping(_) => Some(vec![value]),
+        Value::Sequence(items) if items.iter().all(|item| item.as_mapping().is_some()) => {
+            Some(items.iter().collect())
+        }
+        _ => None,
+    }
+}
+
+/// Drop duplicate keys (the first wins) and apply YAML 1.1 merge keys: merged entries go at
+/// the `<<` position, explicit keys override them, and earlier sources override later ones.
+fn finish_mapping(entries: Vec<(Node, Node)>, duplicates: &mut Vec<Span>) -> Vec<(Node, Node)> {
+    let has_merge = entries
+        .iter()
+        .any(|(k, v)| is_merge_key(k) && merge_sources(v).is_some());
+    if !has_merge {
+        return dedupe(entries, duplicates);
+    }
+    let explicit: HashSet<String> = entries
+        .iter()
+        .filter(|(k, v)| !(is_merge_key(k) && merge_sources(v).is_some()))
+        .filter_map(|(k, _)| key_text(k).map(str::to_owned))
+        .collect();
+    let mut seen = HashSet::new();
+    let mut result = Vec::with_capacity(entries.len());
+    for (key, value) in &entries {
+        if let Some(sources) = is_merge_key(key).then(|| merge_sources(value)).flatten() {
+            for source in sources {
+                for (k, v) in source.as_mapping().unwrap_or(&[]) {
+                    let Some(text) = key_text(k) else { continue };
+                    if explicit.contains(text) || !seen.insert(text.to_owned()) {
+                        continue;
+                    }
+                    let mut k = k.clone();
+                    let mut v = v.clone();
+                    k.alias = k.alias.or(source.alias);
+                    v.alias = v.alias.or(source.alias);
+                    result.push((k, v));
+                }
+            }
+        } else if let Some(text) = key_text(key) {
+            if seen.insert(text.to_owned()) {
+                result.push((key.clone(), value.clone()));
+            } else {
+                duplicates.push(key.span);
+            }
+        } else {
+            result.push((key.clone(), value.clone()));
+        }
+    }
+    result
+}
+
+fn dedupe(mut entries: Vec<(Node, Node)>, duplicates: &mut Vec<Span>) -> Vec<(Node, Node)> {
+    let mut drop = Vec::new();
+    if entries.len() <= SMALL_MAPPING {
+        for (i, (key, _)) in entries.iter().enumerate() {
+            let Some(text) = key_text(key) else { continue };
+            let earlier = entries.get(..i).unwrap_or(&[]);
+            if earlier.iter().any(|(k, _)| key_text(k) == Some(text)) {
+                drop.push(i);
+            }
+        }
+    } else {
+        let mut seen = HashSet::with_capacity(entries.len());
+        for (i, (key, _)) in entries.iter().enumerate() {
+            if key_text(key).is_some_and(|text| !seen.insert(text)) {
+                drop.push(i);
+            }
+        }
+    }
+    if drop.is_empty() {
+        return entries;
+    }
+    let mut index = 0;
+    let mut next = drop.iter().peekable();
+    entries.retain(|(key, _)| {
+        let keep = next.peek() != Some(&&index);
+        if !keep {
+            next.next();
+            duplicates.push(key.span);
+        }
+        index += 1;
+        keep
+    });
+    entries
+}

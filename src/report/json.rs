@@ -1,0 +1,175 @@
+//! pinwarden's JSON output, schema version 1. Frozen: fields are only ever added, never
+//! renamed or removed; a breaking change bumps `version`. It is written from its own types,
+//! not by serializing internal structs (zizmor `json/v1.rs`).
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::model::location::Location;
+use crate::report::{Report, region};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Output<'a> {
+    version: u32,
+    tool: Tool,
+    policy: &'a str,
+    summary: Summary,
+    findings: Vec<FindingV1<'a>>,
+    notifications: Vec<NotificationV1<'a>>,
+    /// Other tools' SARIF folded into the gate (`--include-sarif`): counts only.
+    included: Vec<IncludedV1<'a>>,
+}
+
+#[derive(Serialize)]
+struct IncludedV1<'a> {
+    tool: &'a str,
+    path: String,
+    results: usize,
+    errors: usize,
+    warnings: usize,
+    notes: usize,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files: usize,
+    findings: usize,
+    errors: usize,
+    warnings: usize,
+    notes: usize,
+}
+
+#[derive(Serialize)]
+struct FindingV1<'a> {
+    rule: &'static str,
+    name: &'static str,
+    level: &'static str,
+    message: &'a str,
+    path: &'a str,
+    start: Point,
+    end: Point,
+    fingerprint: &'a str,
+    related: Vec<RelatedV1<'a>>,
+}
+
+#[derive(Serialize)]
+struct RelatedV1<'a> {
+    label: &'a str,
+    path: &'a str,
+    start: Point,
+    end: Point,
+}
+
+#[derive(Serialize)]
+struct NotificationV1<'a> {
+    level: &'static str,
+    path: &'a str,
+    message: &'a str,
+}
+
+/// A 1-based line and column (Unicode scalar values, as shown in a terminal).
+#[derive(Serialize)]
+struct Point {
+    line: usize,
+    column: usize,
+}
+
+fn points(location: &Location) -> (Point, Point) {
+    let (start, end) = region(location);
+    (
+        Point {
+            line: start.line,
+            column: start.column,
+        },
+        Point {
+            line: end.line,
+            column: end.column,
+        },
+    )
+}
+
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let counts = report.counts();
+    let findings = report
+        .findings
+        .iter()
+        .zip(&report.fingerprints)
+        .map(|(finding, fingerprint)| {
+            let (start, end) = points(&finding.primary);
+            FindingV1 {
+                rule: finding.rule.id,
+                name: finding.rule.name,
+                level: finding.level.as_str(),
+                message: &finding.message,
+                path: finding.primary.source.path(),
+                start,
+                end,
+                fingerprint,
+                related: finding
+                    .related
+                    .iter()
+                    .map(|related| {
+                        let (start, end) = points(&related.location);
+                        RelatedV1 {
+                            label: &related.label,
+                            path: related.location.source.path(),
+                            start,
+                            end,
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let output = Output {
+        version: SCHEMA_VERSION,
+        tool: Tool {
+            name: "pinwarden",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        policy: report.policy.as_str(),
+        summary: Summary {
+            files: report.files_scanned,
+            findings: counts.total(),
+            errors: counts.errors,
+            warnings: counts.warnings,
+            notes: counts.notes,
+        },
+        findings,
+        notifications: report
+            .notifications
+            .iter()
+            .map(|notification| NotificationV1 {
+                level: notification.level.as_str(),
+                path: &notification.path,
+                message: &notification.message,
+            })
+            .collect(),
+        included: report
+            .included
+            .iter()
+            .map(|included| {
+                let counts = Report::included_counts(included);
+                IncludedV1 {
+                    tool: &included.tool,
+                    path: included.path.display().to_string(),
+                    results: counts.total(),
+                    errors: counts.errors,
+                    warnings: counts.warnings,
+                    notes: counts.notes,
+                }
+            })
+            .collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &output).map_err(io::Error::other)?;
+    writeln!(out)
+}

@@ -1,0 +1,514 @@
+//! SARIF 2.1.0 for GitHub code scanning, built from serde-sarif's typed model.
+//!
+//! serde-sarif does not enforce what code scanning needs, so this module sets it explicitly:
+//! `$schema`, `version`, `results` even when empty, `columnKind: utf16CodeUnits` with columns
+//! counted that way, `%SRCROOT%`-relative URIs, `partialFingerprints`, and every rule (not just
+//! the ones that fired) in `tool.driver.rules` so `ruleIndex` is stable.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use serde_json::{Value, json};
+use serde_sarif::sarif;
+
+use crate::model::level::Level;
+use crate::model::location::{Location, Position};
+use crate::model::source::SourceFile;
+use crate::report::{Notification, Report, region};
+use crate::rules::{REGISTRY, RuleMeta};
+
+pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const SRCROOT: &str = "%SRCROOT%";
+
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let log = build(report);
+    serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+/// The whole SARIF log for `report`: one run.
+pub fn build(report: &Report) -> sarif::Sarif {
+    let mut line_hashes = LineHashCache::default();
+    let results: Vec<sarif::Result> = report
+        .findings
+        .iter()
+        .zip(&report.fingerprints)
+        .map(|(finding, fingerprint)| {
+            let index = REGISTRY
+                .iter()
+                .position(|rule| std::ptr::eq(*rule, finding.rule))
+                .unwrap_or(0);
+            let start = finding.primary.source.position(finding.primary.span.start);
+            let mut partial = BTreeMap::new();
+            partial.insert("pinwarden/v1".to_owned(), fingerprint.clone());
+            partial.insert(
+                "primaryLocationLineHash".to_owned(),
+                line_hashes.hash(&finding.primary.source, start.line),
+            );
+            let related: Vec<sarif::Location> = finding
+                .related
+                .iter()
+                .enumerate()
+                .map(|(id, related)| {
+                    sarif::Location::builder()
+                        .id(i64::try_from(id).unwrap_or(i64::MAX))
+                        .physical_location(physical(&related.location))
+                        .message(
+                            sarif::Message::builder()
+                                .text(related.label.clone())
+                                .build(),
+                        )
+                        .build()
+                })
+                .collect();
+            let mut result = sarif::Result::builder()
+                .rule_id(finding.rule.id)
+                .rule_index(i64::try_from(index).unwrap_or(0))
+                .level(result_level(finding.level))
+                .message(
+                    sarif::Message::builder()
+                        .text(finding.message.clone())
+                        .build(),
+                )
+                .locations(vec![
+                    sarif::Location::builder()
+                        .physical_location(physical(&finding.primary))
+                        .build(),
+                ])
+                .partial_fingerprints(partial)
+                .build();
+            if !related.is_empty() {
+                result.related_locations = Some(related);
+            }
+            result
+        })
+        .collect();
+
+    let notifications: Vec<sarif::Notification> =
+        report.notifications.iter().map(notification).collect();
+    let mut invocation = sarif::Invocation::builder()
+        .execution_successful(true)
+        .build();
+    if !notifications.is_empty() {
+        invocation.tool_execution_notifications = Some(notifications);
+    }
+
+    let driver = sarif::ToolComponent::builder()
+        .name("pinwarden")
+        .version(env!("CARGO_PKG_VERSION"))
+        .semantic_version(env!("CARGO_PKG_VERSION"))
+        .information_uri(env!("CARGO_PKG_HOMEPAGE"))
+        .rules(
+            REGISTRY
+                .iter()
+                .map(|rule| descriptor(rule))
+                .collect::<Vec<_>>(),
+        )
+        .build();
+    let mut run = sarif::Run::builder()
+        .tool(sarif::Tool::builder().driver(driver).build())
+        .results(results)
+        .invocations(vec![invocation])
+        .column_kind(json!("utf16CodeUnits"))
+        .build();
+    if let Some(root) = &report.root_uri {
+        let mut bases = BTreeMap::new();
+        bases.insert(
+            SRCROOT.to_owned(),
+            sarif::ArtifactLocation::builder().uri(root.clone()).build(),
+        );
+        run.original_uri_base_ids = Some(bases);
+    }
+    sarif::Sarif::builder()
+        .schema(SCHEMA_URI)
+        .version(json!("2.1.0"))
+        .runs(vec![run])
+        .build()
+}
+
+/// A rule's `reportingDescriptor`, read from the registry (and its embedded help page).
+fn descriptor(rule: &RuleMeta) -> sarif::ReportingDescriptor {
+    let mut properties = BTreeMap::new();
+    properties.insert(
+        "security-severity".to_owned(),
+        Value::String(rule.security_severity.to_owned()),
+    );
+    properties.insert(
+        "precision".to_owned(),
+        Value::String("very-high".to_owned()),
+    );
+    properties.insert(
+        "problem.severity".to_owned(),
+        Value::String(problem_severity(rule.default_level).to_owned()),
+    );
+    let tags: Vec<String> = rule.tags.iter().map(|tag| (*tag).to_owned()).collect();
+    sarif::ReportingDescriptor::builder()
+        .id(rule.id)
+        .name(rule.name)
+        .short_description(text(rule.summary))
+        .full_description(text(&full_description(rule)))
+        .help(
+            sarif::MultiformatMessageString::builder()
+                .text(rule.help_body())
+                .markdown(rule.help_body())
+                .build(),
+        )
+        .help_uri(rule.help_uri())
+        .default_configuration(
+            sarif::ReportingConfiguration::builder()
+                .level(json!(rule.default_level.as_str()))
+                .build(),
+        )
+        .properties(
+            sarif::PropertyBag::builder()
+                .tags(tags)
+                .additional_properties(properties)
+                .build(),
+        )
+        .build()
+}
+
+/// The first paragraph of the help page's "What it flags" section, or the summary.
+fn full_description(rule: &RuleMeta) -> String {
+    rule.help
+        .split_once("## What it flags")
+        .and_then(|(_, rest)| rest.trim_start().split("\n\n").next())
+        .map(|paragraph| paragraph.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|paragraph| !paragraph.is_empty())
+        .unwrap_or_else(|| rule.summary.to_owned())
+}
+
+fn text(text: &str) -> sarif::MultiformatMessageString {
+    sarif::MultiformatMessageString::builder()
+        .text(text)
+        .build()
+}
+
+fn result_level(level: Level) -> sarif::ResultLevel {
+    match level {
+        Level::Error => sarif::ResultLevel::Error,
+        Level::Warning => sarif::ResultLevel::Warning,
+        Level::Note => sarif::ResultLevel::Note,
+    }
+}
+
+/// GitHub's `problem.severity` vocabulary for non-security views.
+fn problem_severity(level: Level) -> &'static str {
+    match level {
+        Level::Error => "error",
+        Level::Warning => "warning",
+        Level::Note => "recommendation",
+    }
+}
+
+/// A display path as an artifact location: relative paths are relative to `%SRCROOT%`; a
+/// file outside the working directory gets an absolute `file://` URI and no base (a relative
+/// reference must not begin with `/`, SARIF §3.4.3).
+fn artifact(path: &str) -> sarif::ArtifactLocation {
+    if path.starts_with('/') {
+        return sarif::ArtifactLocation::builder()
+            .uri(format!("file://{}", uri_path(path)))
+            .build();
+    }
+    sarif::ArtifactLocation::builder()
+        .uri(uri_path(path))
+        .uri_base_id(SRCROOT)
+        .build()
+}
+
+/// A display path as a relative URI reference: percent-encode what RFC 3986 does not allow
+/// in a path (spaces, `%`, `#`, `?`, non-ASCII).
+fn uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        let unreserved = byte.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&byte);
+        if unreserved {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+fn physical(location: &Location) -> sarif::PhysicalLocation {
+    let (start, end) = region(location);
+    let snippet = location.source.slice(location.span);
+    let mut region = sarif_region(start, end);
+    if !snippet.is_empty() {
+        region.snippet = Some(sarif::ArtifactContent::builder().text(snippet).build());
+    }
+    let context_lines: Vec<&str> = (start.line..=end.line)
+        .map(|line| location.source.line_text(line))
+        .collect();
+    let mut context = sarif::Region::builder()
+        .start_line(to_i64(start.line))
+        .end_line(to_i64(end.line))
+        .build();
+    context.snippet = Some(
+        sarif::ArtifactContent::builder()
+            .text(context_lines.join("\n"))
+            .build(),
+    );
+    sarif::PhysicalLocation::builder()
+        .artifact_location(artifact(location.source.path()))
+        .region(region)
+        .context_region(context)
+        .build()
+}
+
+fn sarif_region(start: Position, end: Position) -> sarif::Region {
+    sarif::Region::builder()
+        .start_line(to_i64(start.line))
+        .start_column(to_i64(start.utf16_column))
+        .end_line(to_i64(end.line))
+        .end_column(to_i64(end.utf16_column))
+        .build()
+}
+
+fn to_i64(value: usize) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+fn notification(notification: &Notification) -> sarif::Notification {
+    let level = match notification.level {
+        Level::Error => "error",
+        Level::Warning => "warning",
+        Level::Note => "note",
+    };
+    let location = sarif::Location::builder()
+        .physical_location(
+            sarif::PhysicalLocation::builder()
+                .artifact_location(artifact(&notification.path))
+                .build(),
+        )
+        .build();
+    sarif::Notification::builder()
+        .level(json!(level))
+        .message(
+            sarif::Message::builder()
+                .text(format!("{}: {}", notification.path, notification.message))
+                .build(),
+        )
+        .locations(vec![location])
+        .build()
+}
+
+/// Per-file memo of GitHub's line hashes, computed once per file that has findings.
+#[derive(Default)]
+struct LineHashCache {
+    files: BTreeMap<String, Vec<String>>,
+}
+
+impl LineHashCache {
+    fn hash(&mut self, source: &SourceFile, line: usize) -> String {
+        let hashes = self
+            .files
+            .entry(source.path().to_owned())
+            .or_insert_with(|| line_hashes(source.text()));
+        hashes
+            .get(line.saturating_sub(1))
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+/// `primaryLocationLineHash` for every line of `text`, exactly as GitHub's upload action
+/// computes it when it uploads SARIF (github/codeql-action `src/fingerprints.ts`, function
+/// `hash`): a rolling hash (base 37, 64-bit wrapping) over the next 100 UTF-16 code units
+/// from each line start, skipping spaces and tabs, with CR/CRLF normalized to LF and an
+/// end-of-file marker 65535; `:n` counts earlier lines with the same hash. Uploads through
+/// the REST API get no fingerprints computed for them, so we add them ourselves.
+pub fn line_hashes(text: &str) -> Vec<String> {
+    const BLOCK: usize = 100;
+    const MOD: u64 = 37;
+    const EOF: u16 = 65535;
+    let first_mod = (0..BLOCK).fold(1u64, |acc, _| acc.wrapping_mul(MOD));
+
+    let mut state = Hasher {
+        window: [0u16; BLOCK],
+        line_numbers: [0usize; BLOCK], // 0 = none (line numbers are 1-based)
+        hash: 0,
+        index: 0,
+        counts: BTreeMap::new(),
+        out: Vec::new(),
+        first_mod,
+    };
+    let mut line_number = 0usize;
+    let mut line_start = true;
+    let mut previous_cr = false;
+    let mut process = |state: &mut Hasher, mut unit: u16| {
+        if unit == u16::from(b' ')
+            || unit == u16::from(b'\t')
+            || (previous_cr && unit == u16::from(b'\n'))
+        {
+            previous_cr = false;
+            return;
+        }
+        if unit == u16::from(b'\r') {
+            unit = u16::from(b'\n');
+            previous_cr = true;
+        } else {
+            previous_cr = false;
+        }
+        if state.current_line() != 0 {
+            state.output();
+        }
+        if line_start {
+            line_start = false;
+            line_number += 1;
+            state.set_current_line(line_number);
+        }
+        if unit == u16::from(b'\n') {
+            line_start = true;
+        }
+        state.update(unit);
+    };
+    for unit in text.encode_utf16() {
+        process(&mut state, unit);
+    }
+    process(&mut state, EOF);
+    for _ in 0..BLOCK {
+        if state.current_line() != 0 {
+            state.output();
+        }
+        state.update(0);
+    }
+    let mut by_line = state.out;
+    by_line.sort_by_key(|(line, _)| *line);
+    by_line.into_iter().map(|(_, hash)| hash).collect()
+}
+
+struct Hasher {
+    window: [u16; 100],
+    line_numbers: [usize; 100],
+    hash: u64,
+    index: usize,
+    counts: BTreeMap<u64, usize>,
+    out: Vec<(usize, String)>,
+    first_mod: u64,
+}
+
+impl Hasher {
+    fn current_line(&self) -> usize {
+        self.line_numbers.get(self.index).copied().unwrap_or(0)
+    }
+
+    fn set_current_line(&mut self, line: usize) {
+        if let Some(slot) = self.line_numbers.get_mut(self.index) {
+            *slot = line;
+        }
+    }
+
+    fn output(&mut self) {
+        let count = self.counts.entry(self.hash).or_insert(0);
+        *count += 1;
+        let label = format!("{:x}:{count}", self.hash);
+        let line = self.current_line();
+        self.out.push((line, label));
+        self.set_current_line(0);
+    }
+
+    fn update(&mut self, unit: u16) {
+        let begin = self.window.get(self.index).copied().unwrap_or(0);
+        if let Some(slot) = self.window.get_mut(self.index) {
+            *slot = unit;
+        }
+        self.hash = 37u64
+            .wrapping_mul(self.hash)
+            .wrapping_add(u64::from(unit))
+            .wrapping_sub(self.first_mod.wrapping_mul(u64::from(begin)));
+        self.index = (self.index + 1) % 100;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Vectors from github/codeql-action's own unit tests (`src/fingerprints.test.ts`,
+    /// test "hash"), which run the reference implementation.
+    #[test]
+    fn line_hashes_match_codeql_action() {
+        let expected_crlf_variants = [
+            "e9496ae3ebfced30:1",
+            "fb7c023a8b9ccb3f:1",
+            "ce8ba1a563dcdaca:1",
+            "e20e36e16fcb0cc8:1",
+            "b3edc88f2938467e:1",
+            "c8e28b0b4002a3a0:1",
+            "c129715d7a2bc9a3:1",
+        ];
+        let lorem = "Lorem ipsum dolor sit amet.\n".repeat(10);
+        // (input, expected hashes by line)
+        let cases: Vec<(&str, Vec<&str>)> = vec![
+            ("", vec!["c129715d7a2bc9a3:1"]),
+            (
+                " a\nb\n  \t\tc\n d",
+                vec![
+                    "271789c17abda88f:1",
+                    "54703d4cd895b18:1",
+                    "180aee12dab6264:1",
+                    "a23a3dc5e078b07b:1",
+                ],
+            ),
+            (
+                " hello; \t\nworld!!!\n\n\n  \t\tGreetings\n End",
+                vec![
+                    "8b7cf3e952e7aeb2:1",
+                    "b1ae1287ec4718d9:1",
+                    "bff680108adb0fcc:1",
+                    "c6805c5e1288b612:1",
+                    "b86d3392aea1be30:1",
+                    "e6ceba753e1a442:1",
+                ],
+            ),
+            (
+                " hello; \t\nworld!!!\n\n\n  \t\tGreetings\n End\n",
+                expected_crlf_variants.to_vec(),
+            ),
+            (
+                " hello; \t\r\nworld!!!\r\n\r\n\r\n  \t\tGreetings\r\n End\r\n",
+                expected_crlf_variants.to_vec(),
+            ),
+            (
+                &lorem,
+                vec![
+                    "a7f2ff13bc495cf2:1",
+                    "a7f2ff13bc495cf2:2",
+                    "a7f2ff13bc495cf2:3",
+                    "a7f2ff13bc495cf2:4",
+                    "a7f2ff13bc495cf2:5",
+                    "a7f2ff13bc495cf2:6",
+                    "a7f2ff1481e87703:1",
+                    "a9cf91f7bbf1862b:1",
+                    "55ec222b86bcae53:1",
+                    "cc97dc7b1d7d8f7b:1",
+                    "c129715d7a2bc9a3:1",
+                ],
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(line_hashes(input), expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn line_hashes_ignore_whitespace_and_line_endings() {
+        let unix = line_hashes("a\nb\n");
+        let windows = line_hashes("a\r\nb\r\n");
+        let spaced = line_hashes("  a\n\tb\n");
+        assert_eq!(unix, windows);
+        assert_eq!(unix, spaced);
+    }
+
+    #[test]
+    fn uri_paths_are_percent_encoded() {
+        assert_eq!(uri_path("a b/Dockerfile"), "a%20b/Dockerfile");
+        assert_eq!(uri_path("dir/é#1"), "dir/%C3%A9%231");
+        assert_eq!(
+            uri_path(".github/workflows/ci.yml"),
+            ".github/workflows/ci.yml"
+        );
+    }
+}

@@ -1,0 +1,229 @@
+//! Every rule against its `bad` and `good` fixtures: exact spans, the text they cover, and
+//! text + SARIF snapshots.
+
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{covered_text, fixtures, hits, scan, scan_json, scan_sarif};
+
+/// (rule, fixture dir under tests/fixtures, policy, expected hits of that rule:
+/// (path, start line, start column, end line, end column, covered text)).
+type Expected = &'static [(&'static str, u64, u64, u64, u64, &'static str)];
+
+const BAD: &[(&str, &str, &str, Expected)] = &[
+    (
+        "PW101",
+        "PW101/bad",
+        "tag",
+        &[
+            // one value per literal matrix entry: only `latest` is flagged
+            (
+                ".github/workflows/ci.yml",
+                9,
+                14,
+                9,
+                41,
+                "python:${{ matrix.python }}",
+            ),
+            (
+                ".github/workflows/ci.yml",
+                12,
+                16,
+                12,
+                31,
+                "postgres:latest",
+            ),
+            (".github/workflows/ci.yml", 14, 24, 14, 37, "alpine:latest"), // after `docker://`
+            ("Dockerfile", 3, 6, 3, 19, "python:latest"),
+            ("Dockerfile", 4, 28, 4, 41, "alpine:latest"), // RUN --mount=...,from=
+            ("Dockerfile", 5, 6, 5, 22, "node:${NODE_TAG}"), // ARG default `latest`
+            ("Dockerfile", 6, 13, 6, 25, "nginx:latest"),  // COPY --from
+            ("action.yml", 5, 19, 5, 46, "ghcr.io/example/tool:latest"),
+            ("composite/action.yml", 6, 22, 6, 36, "busybox:latest"),
+            // an anchor merged into two services: the anchor's text, once per use
+            ("docker-compose.yml", 2, 10, 2, 22, "redis:latest"),
+            ("docker-compose.yml", 2, 10, 2, 22, "redis:latest"),
+            ("docker-compose.yml", 9, 13, 9, 31, "postgres:${PG_TAG}"), // single-quoted, .env
+            ("docker-compose.yml", 10, 17, 10, 29, "nginx:latest"),     // flow style, quoted
+            ("k8s.yaml", 7, 14, 7, 26, "nginx:latest"),
+            ("k8s.yaml", 21, 23, 21, 37, "busybox:latest"), // second document, CronJob
+        ],
+    ),
+    (
+        "PW102",
+        "PW102/bad",
+        "tag",
+        &[
+            (".github/workflows/ci.yml", 5, 16, 5, 20, "node"),
+            (".github/workflows/ci.yml", 8, 16, 8, 24, "postgres"),
+            (".github/workflows/ci.yml", 10, 24, 10, 30, "alpine"),
+            ("Dockerfile", 1, 6, 1, 12, "ubuntu"),
+            ("Dockerfile", 2, 6, 2, 29, "localhost:5000/team/app"),
+            ("Dockerfile", 3, 13, 3, 20, "busybox"),
+            ("action.yml", 5, 19, 5, 39, "ghcr.io/example/tool"),
+            ("compose.yaml", 3, 12, 3, 17, "redis"),
+            ("compose.yaml", 5, 12, 5, 35, "localhost:5000/team/app"),
+            ("pod.yaml", 7, 33, 7, 38, "nginx"), // a JSON manifest
+        ],
+    ),
+    (
+        "PW103",
+        "PW103/bad",
+        "tag",
+        &[
+            (
+                ".github/workflows/ci.yml",
+                8,
+                16,
+                8,
+                35,
+                "${{ inputs.image }}",
+            ),
+            ("Dockerfile", 3, 6, 3, 19, "${BASE_IMAGE}"),
+            ("Dockerfile", 4, 6, 4, 19, "python:${TAG}"),
+            ("Dockerfile", 5, 6, 5, 22, "node:$UNDECLARED"),
+            ("docker-compose.yml", 3, 12, 3, 34, "example/app:${APP_TAG}"),
+        ],
+    ),
+    (
+        "PW104",
+        "PW104/bad",
+        "version",
+        &[
+            (".github/workflows/ci.yml", 5, 16, 5, 24, "python:3"),
+            (".github/workflows/ci.yml", 7, 24, 7, 35, "alpine:edge"),
+            ("Dockerfile", 1, 6, 1, 20, "node:18-alpine"),
+            ("Dockerfile", 2, 6, 2, 14, "python:3"),
+            ("Dockerfile", 3, 6, 3, 26, "debian:bookworm-slim"),
+            ("Dockerfile", 4, 6, 4, 18, "nginx:stable"),
+            ("docker-compose.yml", 3, 12, 3, 26, "node:18-alpine"),
+            ("k8s.yaml", 7, 42, 7, 54, "nginx:stable"),
+        ],
+    ),
+    (
+        "PW105",
+        "PW105/bad",
+        "digest",
+        &[
+            (".github/workflows/ci.yml", 7, 16, 7, 29, "postgres:16.4"),
+            ("Dockerfile", 1, 6, 1, 24, "python:3.12.7-slim"),
+            ("Dockerfile", 2, 13, 2, 25, "nginx:1.27.2"),
+            ("action.yml", 5, 19, 5, 32, "alpine:3.20.3"),
+            ("docker-compose.yml", 3, 12, 3, 23, "redis:7.4.1"),
+            ("k8s.yaml", 8, 31, 8, 45, "busybox:1.37.0"),
+            ("k8s.yaml", 11, 18, 11, 39, "example/migrate:2.3.1"),
+        ],
+    ),
+    (
+        "PW001",
+        "PW001/bad",
+        "tag",
+        &[
+            ("compose/docker-compose.yml", 3, 12, 3, 25, "[nginx:1.27.2"),
+            ("env/.env", 2, 1, 2, 17, "not a valid line"),
+            ("from/Dockerfile", 2, 1, 2, 5, "FROM"),
+            ("heredoc/Dockerfile", 2, 5, 2, 10, "<<EOF"),
+            ("k8s/pod.yaml", 8, 7, 8, 12, "image"), // duplicate key
+            (
+                "laughs/bomb.yaml",
+                11,
+                10,
+                11,
+                37,
+                "*f,*f,*f,*f,*f,*f,*f,*f,*f]",
+            ), // budget exhausted here
+            ("reference/Dockerfile", 1, 6, 1, 17, "Python:3.12"),
+            ("reference/Dockerfile", 2, 6, 2, 25, "nginx@sha256:123456"),
+        ],
+    ),
+];
+
+#[test]
+fn bad_fixtures_give_exact_spans() {
+    for (rule, dir, policy, expected) in BAD {
+        let cwd = fixtures().join(dir);
+        let report = scan_json(&cwd, &["--policy", policy]);
+        let got: Vec<_> = hits(&report)
+            .into_iter()
+            .filter(|hit| hit.rule == *rule)
+            .map(|hit| {
+                let text = covered_text(&cwd, &hit);
+                (
+                    hit.path,
+                    hit.start.0,
+                    hit.start.1,
+                    hit.end.0,
+                    hit.end.1,
+                    text,
+                )
+            })
+            .collect();
+        let want: Vec<_> = expected
+            .iter()
+            .map(|(path, l1, c1, l2, c2, text)| {
+                ((*path).to_owned(), *l1, *c1, *l2, *c2, (*text).to_owned())
+            })
+            .collect();
+        assert_eq!(got, want, "{rule} in {dir}");
+    }
+}
+
+#[test]
+fn good_fixtures_are_clean_at_the_strictest_policy() {
+    for rule in ["PW001", "PW101", "PW102", "PW103", "PW104", "PW105"] {
+        let cwd = fixtures().join(rule).join("good");
+        let report = scan_json(&cwd, &["--policy", "digest"]);
+        let own: Vec<_> = hits(&report)
+            .into_iter()
+            .filter(|h| h.rule == rule)
+            .collect();
+        assert!(own.is_empty(), "{rule} good fixture: {own:#?}");
+        assert!(
+            report["summary"]["files"].as_u64().unwrap_or(0) >= 1,
+            "{rule}: nothing scanned"
+        );
+    }
+}
+
+#[test]
+fn resolved_arg_points_back_at_its_definition() {
+    let cwd = fixtures().join("PW101/bad");
+    let report = scan_json(&cwd, &["--policy", "tag"]);
+    let node = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["start"]["line"] == 5)
+        .expect("finding on the node FROM");
+    assert_eq!(node["rule"], "PW101");
+    let message = node["message"].as_str().unwrap();
+    assert!(message.contains("resolves to `node:latest`"), "{message}");
+    let related = &node["related"][0];
+    assert_eq!(related["path"], "Dockerfile");
+    assert_eq!(related["start"]["line"], 2);
+    assert!(
+        related["label"].as_str().unwrap().contains("NODE_TAG"),
+        "{related}"
+    );
+}
+
+#[test]
+fn text_snapshots() {
+    for (rule, dir, policy, _) in BAD {
+        let cwd = fixtures().join(dir);
+        let (code, stdout, _) = scan(&cwd, &["--policy", policy, "--fail-on", "never"]);
+        assert_eq!(code, 0);
+        insta::assert_snapshot!(format!("text_{rule}"), stdout);
+    }
+}
+
+#[test]
+fn sarif_snapshots() {
+    for (rule, dir, policy, _) in BAD {
+        let cwd = fixtures().join(dir);
+        let log = scan_sarif(&cwd, &["--policy", policy]);
+        insta::assert_json_snapshot!(format!("sarif_{rule}"), log["runs"][0]["results"]);
+    }
+}
