@@ -307,6 +307,20 @@ fn load_compose_envs(
 }
 
 fn scan_file(candidate: &Candidate, cx: &CheckContext, parse_cx: &ParseContext<'_>) -> FileOutcome {
+    if candidate.class == Classification::Kind(FileKind::Dockerfile)
+        && !candidate.explicit
+        && discover::is_template(&candidate.path)
+    {
+        return FileOutcome {
+            notifications: vec![Notification {
+                path: candidate.display.clone(),
+                level: Level::Note,
+                message: "Dockerfile template (by its name): not scanned; scan the rendered file"
+                    .to_owned(),
+            }],
+            ..FileOutcome::default()
+        };
+    }
     let source = match read_source(candidate) {
         Ok(source) => source,
         Err(ReadIssue::Notification(notification)) => {

@@ -123,6 +123,33 @@ pub fn classify(path: &Path) -> Option<Classification> {
     Some(Classification::SniffYaml)
 }
 
+/// Name endings of template files (`Dockerfile.template`, `Dockerfile.j2`): their text is
+/// not the file the build reads, so they are reported as not scanned instead of failing to
+/// parse (docker-library's jq templates, Jinja, ERB, Go templates).
+const TEMPLATE_SUFFIXES: &[&str] = &[
+    ".erb",
+    ".hbs",
+    ".j2",
+    ".jinja",
+    ".jinja2",
+    ".mustache",
+    ".template",
+    ".tmpl",
+    ".tpl",
+];
+
+/// Is `path` a Dockerfile template by its name?
+pub fn is_template(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|name| name.to_str())
+        .map(str::to_ascii_lowercase)
+        .is_some_and(|name| {
+            TEMPLATE_SUFFIXES
+                .iter()
+                .any(|suffix| name.ends_with(suffix))
+        })
+}
+
 /// Walk `roots` (files or directories) and return the files to scan, sorted by display path.
 ///
 /// Hidden entries are included (`.github/` holds workflows), `.gitignore` is honoured
@@ -285,6 +312,22 @@ mod tests {
         ];
         for (path, expected) in cases {
             assert_eq!(classify(Path::new(path)), *expected, "{path}");
+        }
+    }
+
+    #[test]
+    fn templates_by_name() {
+        // (path, is a template)
+        let cases = [
+            ("Dockerfile.template", true),
+            ("build/Dockerfile.j2", true),
+            ("Dockerfile.tmpl", true),
+            ("Dockerfile", false),
+            ("Dockerfile.alpine", false),
+            ("templates/Dockerfile", false),
+        ];
+        for (path, expected) in cases {
+            assert_eq!(is_template(Path::new(path)), expected, "{path}");
         }
     }
 

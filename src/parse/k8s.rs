@@ -134,14 +134,43 @@ fn manifest(source: &Arc<SourceFile>, object: &Node, parsed: &mut ParsedYaml) {
                 Some(container) => format!("{role} `{container}` of {owner}"),
                 None => format!("{role} {} of {owner}", index + 1),
             };
+            let variables = placeholder_variables(value);
             parsed.images.push(ImageUse {
                 location: Location::new(Arc::clone(source), image.span),
-                value: ImageValue::Resolved(value.to_owned()),
+                value: if variables.is_empty() {
+                    ImageValue::Resolved(value.to_owned())
+                } else {
+                    ImageValue::Unresolved { variables }
+                },
                 via: Vec::new(),
                 context: Some(context),
             });
         }
     }
+}
+
+/// `$NAME` / `${NAME}` placeholders in a manifest's image. Kubernetes never expands them; they
+/// are filled in by a tool before `kubectl apply` (envsubst, CI scripts), so the image that
+/// runs is decided outside the file: unresolved (PW103), not an invalid reference.
+pub fn placeholder_variables(value: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = value;
+    while let Some(index) = rest.find('$') {
+        rest = rest.get(index + 1..).unwrap_or("");
+        let (braced, body) = match rest.strip_prefix('{') {
+            Some(body) => (true, body),
+            None => (false, rest),
+        };
+        let end = body
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(body.len());
+        let name = body.get(..end).unwrap_or("");
+        let closed = !braced || body.get(end..).is_some_and(|after| after.starts_with('}'));
+        if !name.is_empty() && closed && !name.starts_with(|c: char| c.is_ascii_digit()) {
+            names.push(name.to_owned());
+        }
+    }
+    names
 }
 
 #[cfg(test)]

@@ -216,3 +216,19 @@ fn invalid_yaml_is_a_problem() {
     assert_eq!(parsed.problems.len(), 1);
     assert_eq!(parsed.problems[0].span.start, text.find('[').unwrap());
 }
+
+#[test]
+fn placeholders_are_unresolved_variables() {
+    // (image, variables)
+    let cases: &[(&str, &[&str])] = &[
+        ("$IMAGE_URL", &["IMAGE_URL"]),
+        ("gcr.io/${PROJECT_ID}/app:${TAG}", &["PROJECT_ID", "TAG"]),
+        ("nginx:1.27.2", &[]),
+        ("app:$", &[]),          // a lone `$` names nothing
+        ("app:${unclosed", &[]), // not a placeholder
+        ("app:$1", &[]),         // positional, not a name
+    ];
+    for (image, expected) in cases {
+        assert_eq!(super::placeholder_variables(image), *expected, "{image}");
+    }
+}
