@@ -169,3 +169,41 @@ fn color_only_when_asked() {
     let (_, colored, _) = scan(&dir, &["--color", "always"]);
     assert!(colored.contains("\u{1b}[1;31m"), "forced colour");
 }
+
+#[test]
+fn examples_vulnerable_is_caught_and_fixed_twin_is_clean() {
+    let examples = root().join("examples");
+    let report = common::scan_json(&examples, &["vulnerable"]);
+    let found: Vec<(String, String, (u64, u64), (u64, u64))> = common::hits(&report)
+        .into_iter()
+        .map(|h| (h.rule, h.path, h.start, h.end))
+        .collect();
+    for expected in [
+        ("PW101", "vulnerable/Dockerfile", (5, 6), (5, 26)),
+        ("PW101", "vulnerable/Dockerfile", (10, 6), (10, 19)),
+        ("PW102", "vulnerable/Dockerfile", (12, 13), (12, 33)),
+        (
+            "PW102",
+            "vulnerable/services/worker/Dockerfile",
+            (1, 6),
+            (1, 12),
+        ),
+        ("PW101", "vulnerable/docker-compose.yml", (6, 12), (6, 36)),
+        ("PW102", "vulnerable/docker-compose.yml", (10, 12), (10, 17)),
+    ] {
+        let expected = (
+            expected.0.to_owned(),
+            expected.1.to_owned(),
+            expected.2,
+            expected.3,
+        );
+        assert!(found.contains(&expected), "{expected:?} in {found:#?}");
+    }
+    let (code, stdout, _) = scan(&examples, &["vulnerable"]);
+    assert_eq!(code, 1, "{stdout}");
+    for policy in ["tag", "version"] {
+        let (code, stdout, _) = scan(&examples, &["fixed", "--policy", policy]);
+        assert_eq!(code, 0, "fixed twin at {policy}: {stdout}");
+        assert!(stdout.starts_with("ok: no findings"), "{stdout}");
+    }
+}
