@@ -196,3 +196,113 @@ fn gitignored_files_are_skipped_without_a_git_directory() {
     let paths: Vec<_> = hits(&report).into_iter().map(|h| h.path).collect();
     assert_eq!(paths, vec![".hidden/Dockerfile".to_owned()]);
 }
+
+#[test]
+fn hostile_yaml_neither_crashes_nor_hangs() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // 10,000 levels of nesting in a Kubernetes-looking file.
+    let mut deep = String::from("apiVersion: v1\nkind: Pod\nspec: ");
+    deep.push_str(&"[".repeat(10_000));
+    deep.push_str(&"]".repeat(10_000));
+    deep.push('\n');
+    fs::write(root.join("deep.yaml"), deep).unwrap();
+    // A billion laughs in a compose file.
+    let mut laughs = String::from(
+        "x-a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    let mut previous = 'a';
+    for name in 'b'..='j' {
+        laughs.push_str(&format!(
+            "x-{name}: &{name} [{}]\n",
+            vec![format!("*{previous}"); 9].join(",")
+        ));
+        previous = name;
+    }
+    laughs.push_str("services:\n  web:\n    image: nginx:latest\n    labels: *j\n");
+    fs::write(root.join("compose.yaml"), laughs).unwrap();
+    // Non-UTF-8 bytes in a workflow.
+    fs::create_dir_all(root.join(".github/workflows")).unwrap();
+    fs::write(
+        root.join(".github/workflows/ci.yml"),
+        b"on: push\njobs: {x: {container: \"\xff\xfe\"}}\n",
+    )
+    .unwrap();
+    // Duplicate keys.
+    fs::write(
+        root.join("k8s.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n    - {name: a, image: nginx:1.27.2}\n  containers: []\n",
+    )
+    .unwrap();
+    // And a good file that must still be scanned.
+    fs::write(root.join("Dockerfile"), "FROM python:latest\n").unwrap();
+
+    let (code, report, elapsed) = scan_tree(root);
+    assert_eq!(code, 1);
+    assert!(elapsed < Duration::from_secs(30), "{elapsed:?}");
+    let found: Vec<(String, String)> = hits(&report)
+        .into_iter()
+        .map(|h| (h.path, h.rule))
+        .collect();
+    for expected in [
+        ("Dockerfile", "PW101"),
+        ("deep.yaml", "PW001"),
+        ("compose.yaml", "PW001"),
+        (".github/workflows/ci.yml", "PW001"),
+        ("k8s.yaml", "PW001"),
+    ] {
+        let expected = (expected.0.to_owned(), expected.1.to_owned());
+        assert!(found.contains(&expected), "{expected:?} in {found:#?}");
+    }
+}
+
+#[test]
+fn large_yaml_is_scanned() {
+    // A multi-document Kubernetes file of ~50 MB with one finding at the very end.
+    let dir = tempfile::tempdir().unwrap();
+    let document = "apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec:\n  containers:\n    - name: app\n      image: nginx:1.27.2\n      env: [{name: A, value: \"0123456789012345678901234567890123456789\"}]\n---\n";
+    let mut text = String::with_capacity(51 * 1024 * 1024);
+    while text.len() < 50 * 1024 * 1024 {
+        text.push_str(document);
+    }
+    text.push_str("apiVersion: v1\nkind: Pod\nmetadata: {name: last}\nspec:\n  containers:\n    - name: app\n      image: nginx:latest\n");
+    let lines = text.lines().count() as u64;
+    fs::write(dir.path().join("big.yaml"), &text).unwrap();
+    let (code, report, _) = scan_tree(dir.path());
+    assert_eq!(code, 1);
+    let got: Vec<_> = hits(&report)
+        .into_iter()
+        .map(|h| (h.rule, h.start.0))
+        .collect();
+    assert_eq!(got, vec![("PW101".to_owned(), lines)]);
+}
+
+#[test]
+fn env_from_process_is_opt_in() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  db:\n    image: postgres:${PG_TAG}\n",
+    )
+    .unwrap();
+    let run = |flag: Option<&str>| {
+        let mut cmd = pinwarden();
+        cmd.current_dir(dir.path()).env("PG_TAG", "latest");
+        cmd.args(["scan", "--format", "json", "--fail-on", "never"]);
+        if let Some(flag) = flag {
+            cmd.arg(flag);
+        }
+        let output = cmd.output().unwrap();
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        hits(&report)
+            .into_iter()
+            .map(|h| h.rule)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        run(None),
+        vec!["PW103".to_owned()],
+        "the process environment is ignored"
+    );
+    assert_eq!(run(Some("--env-from-process")), vec!["PW101".to_owned()]);
+}
