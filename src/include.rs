@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::github::sarif_file::{self, SarifFileError};
 use crate::model::level::Level;
 
 /// One result of another tool, reduced to what the gate and the summary need.
@@ -27,81 +28,35 @@ pub struct IncludedSarif {
     pub results: Vec<ExternalResult>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum IncludeError {
-    #[error("cannot read `{path}`: {source}")]
-    Read {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("`{path}` is not valid JSON: {source}")]
-    Json {
-        path: String,
-        #[source]
-        source: serde_json::Error,
-    },
-    #[error("`{path}` is not a SARIF 2.1.0 log: {reason}")]
-    NotSarif { path: String, reason: String },
-}
+/// Why an included file cannot be used (unreadable, not JSON, not SARIF 2.1.0).
+pub type IncludeError = SarifFileError;
 
-/// Read and reduce a SARIF file.
+/// Read, check and reduce a SARIF file (the same checks `upload` applies before sending).
 pub fn load(path: &Path) -> Result<IncludedSarif, IncludeError> {
-    let display = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| IncludeError::Read {
-        path: display.clone(),
-        source,
-    })?;
-    // A UTF-8 BOM is legal in JSON files written by some Windows tools.
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
-    let log: Value = serde_json::from_slice(bytes).map_err(|source| IncludeError::Json {
-        path: display.clone(),
-        source,
-    })?;
-    reduce(&log)
-        .map_err(|reason| IncludeError::NotSarif {
-            path: display,
-            reason,
-        })
-        .map(|(tool, results)| IncludedSarif {
-            path: path.to_path_buf(),
-            tool,
-            results,
-        })
+    let log = sarif_file::load_sarif(path)?;
+    Ok(IncludedSarif {
+        path: path.to_path_buf(),
+        tool: sarif_file::tool_name(&log).unwrap_or_default(),
+        results: reduce(&log),
+    })
 }
 
-fn reduce(log: &Value) -> Result<(String, Vec<ExternalResult>), String> {
-    match log.get("version").and_then(Value::as_str) {
-        Some("2.1.0") => {}
-        Some(other) => return Err(format!("version is `{other}`, expected `2.1.0`")),
-        None => return Err("no `version`".to_owned()),
-    }
+/// Every result of every run, reduced.
+fn reduce(log: &Value) -> Vec<ExternalResult> {
     let runs = log
         .get("runs")
         .and_then(Value::as_array)
-        .ok_or("no `runs` array")?;
-    let mut tool = None;
-    let mut results = Vec::new();
-    for run in runs {
-        let driver = run
-            .pointer("/tool/driver")
-            .ok_or("a run has no `tool.driver`")?;
-        let name = driver
-            .get("name")
-            .and_then(Value::as_str)
-            .ok_or("a run has no `tool.driver.name`")?;
-        tool.get_or_insert_with(|| name.to_owned());
-        let rules = driver.get("rules").and_then(Value::as_array);
-        for result in run
-            .get("results")
+        .into_iter()
+        .flatten();
+    runs.flat_map(|run| {
+        let rules = run.pointer("/tool/driver/rules").and_then(Value::as_array);
+        run.get("results")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
-        {
-            results.push(reduce_result(result, rules));
-        }
-    }
-    Ok((tool.ok_or("`runs` is empty")?, results))
+            .map(move |result| reduce_result(result, rules))
+    })
+    .collect()
 }
 
 fn reduce_result(result: &Value, rules: Option<&Vec<Value>>) -> ExternalResult {
@@ -237,8 +192,7 @@ mod tests {
                 ]
             }]
         });
-        let (tool, results) = reduce(&log).unwrap();
-        assert_eq!(tool, "Trivy");
+        let results = reduce(&log);
         assert_eq!(results.len(), 2);
         assert_eq!(results[0].level, Level::Error);
         assert_eq!(results[0].uri.as_deref(), Some("go.sum"));
@@ -247,19 +201,20 @@ mod tests {
     }
 
     #[test]
-    fn rejects_what_is_not_sarif() {
-        for (log, reason) in [
-            (json!({"runs": []}), "no `version`"),
-            (json!({"version": "2.0.0", "runs": []}), "expected `2.1.0`"),
-            (json!({"version": "2.1.0"}), "no `runs`"),
-            (json!({"version": "2.1.0", "runs": []}), "empty"),
-            (
-                json!({"version": "2.1.0", "runs": [{"tool": {}}]}),
-                "tool.driver",
-            ),
-        ] {
-            let error = reduce(&log).unwrap_err();
-            assert!(error.contains(reason), "{error}");
-        }
+    fn load_checks_the_file_and_names_the_tool() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("trivy.sarif");
+        let log = json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "Trivy"}}, "results": []}]});
+        std::fs::write(&good, log.to_string()).unwrap();
+        let included = load(&good).unwrap();
+        assert_eq!(included.tool, "Trivy");
+        assert!(included.results.is_empty());
+        let bad = dir.path().join("bad.sarif");
+        std::fs::write(&bad, "{\"version\": \"2.1.0\"").unwrap();
+        let error = load(&bad).unwrap_err().to_string();
+        assert!(
+            error.contains("bad.sarif") && error.contains("not valid JSON"),
+            "{error}"
+        );
     }
 }

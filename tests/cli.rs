@@ -174,11 +174,8 @@ fn color_only_when_asked() {
 fn examples_vulnerable_is_caught_and_fixed_twin_is_clean() {
     let examples = root().join("examples");
     let report = common::scan_json(&examples, &["vulnerable"]);
-    let found: Vec<(String, String, (u64, u64), (u64, u64))> = common::hits(&report)
-        .into_iter()
-        .map(|h| (h.rule, h.path, h.start, h.end))
-        .collect();
-    for expected in [
+    let found = common::hits(&report);
+    for (rule, path, start, end) in [
         ("PW101", "vulnerable/Dockerfile", (5, 6), (5, 26)),
         ("PW101", "vulnerable/Dockerfile", (10, 6), (10, 19)),
         ("PW102", "vulnerable/Dockerfile", (12, 13), (12, 33)),
@@ -191,12 +188,12 @@ fn examples_vulnerable_is_caught_and_fixed_twin_is_clean() {
         ("PW101", "vulnerable/docker-compose.yml", (6, 12), (6, 36)),
         ("PW102", "vulnerable/docker-compose.yml", (10, 12), (10, 17)),
     ] {
-        let expected = (
-            expected.0.to_owned(),
-            expected.1.to_owned(),
-            expected.2,
-            expected.3,
-        );
+        let expected = common::Hit {
+            rule: rule.to_owned(),
+            path: path.to_owned(),
+            start,
+            end,
+        };
         assert!(found.contains(&expected), "{expected:?} in {found:#?}");
     }
     let (code, stdout, _) = scan(&examples, &["vulnerable"]);
