@@ -129,23 +129,36 @@ pub fn run(
     })?;
     let include_errors = app::include_all(&mut report, &inputs.include_sarif);
 
-    write_file(&inputs.sarif_file, |out| {
+    // Everything is written and uploaded even if one step fails; the first failure decides
+    // the exit code at the end (a summary that cannot be written must not stop the upload).
+    let mut failures: Vec<anyhow::Error> = Vec::new();
+    let sarif_written = match write_file(&inputs.sarif_file, |out| {
         report::render(&report, Format::Sarif, false, out)
-    })?;
+    }) {
+        Ok(()) => true,
+        Err(error) => {
+            failures.push(error);
+            false
+        }
+    };
     report::render(&report, Format::Github, false, stdout).context("cannot write annotations")?;
-    if let Some(summary) = env("GITHUB_STEP_SUMMARY").filter(|path| !path.is_empty()) {
-        append_file(Path::new(&summary), |out| {
+    if let Some(summary) = env("GITHUB_STEP_SUMMARY").filter(|path| !path.is_empty())
+        && let Err(error) = append_file(Path::new(&summary), |out| {
             report::render(&report, Format::Markdown, false, out)
-        })?;
+        })
+    {
+        failures.push(error);
     }
-    if let Some(outputs) = env("GITHUB_OUTPUT").filter(|path| !path.is_empty()) {
-        append_file(Path::new(&outputs), |out| {
+    if let Some(outputs) = env("GITHUB_OUTPUT").filter(|path| !path.is_empty())
+        && let Err(error) = append_file(Path::new(&outputs), |out| {
             write_outputs(&report, &inputs, out)
-        })?;
+        })
+    {
+        failures.push(error);
     }
 
     let mut upload_error = None;
-    if inputs.upload {
+    if inputs.upload && sarif_written {
         // pinwarden's own log first, under the configured category; each included file after
         // it keeps its tool's name and gets a category of its own (code scanning rejects two
         // runs with the same tool and category in one upload).
@@ -154,7 +167,7 @@ pub fn run(
             inputs
                 .include_sarif
                 .iter()
-                .zip(&include_errors_mask(&inputs.include_sarif, &report))
+                .zip(&loaded_mask(&inputs.include_sarif, &report))
                 .filter(|(_, usable)| **usable)
                 .map(|(path, _)| path.clone()),
         );
@@ -183,6 +196,9 @@ pub fn run(
         }
     }
 
+    if let Some(error) = failures.into_iter().next() {
+        return Err(error);
+    }
     if let Some(error) = include_errors.first() {
         return Err(UsageError {
             message: error.to_string(),
@@ -198,7 +214,7 @@ pub fn run(
 }
 
 /// Which included files loaded (the others are not uploaded: they would be rejected).
-fn include_errors_mask(paths: &[PathBuf], report: &Report) -> Vec<bool> {
+fn loaded_mask(paths: &[PathBuf], report: &Report) -> Vec<bool> {
     paths
         .iter()
         .map(|path| {
@@ -210,16 +226,32 @@ fn include_errors_mask(paths: &[PathBuf], report: &Report) -> Vec<bool> {
         .collect()
 }
 
+/// `name=value` lines for `$GITHUB_OUTPUT`; a value with a line break (a path input could
+/// hold one) uses the runner's delimiter form, so it cannot inject another output.
 fn write_outputs(
     report: &Report,
     inputs: &ActionInputs,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let counts = report.total_counts();
-    writeln!(out, "sarif-file={}", inputs.sarif_file.display())?;
-    writeln!(out, "findings={}", counts.total())?;
-    writeln!(out, "errors={}", counts.errors)?;
-    writeln!(out, "warnings={}", counts.warnings)
+    let sarif_file = inputs.sarif_file.display().to_string();
+    for (name, value) in [
+        ("sarif-file", sarif_file),
+        ("findings", counts.total().to_string()),
+        ("errors", counts.errors.to_string()),
+        ("warnings", counts.warnings.to_string()),
+    ] {
+        if value.contains(['\n', '\r']) {
+            let mut delimiter = String::from("PINWARDEN_EOF");
+            while value.contains(&delimiter) {
+                delimiter.push('_');
+            }
+            writeln!(out, "{name}<<{delimiter}\n{value}\n{delimiter}")?;
+        } else {
+            writeln!(out, "{name}={value}")?;
+        }
+    }
+    Ok(())
 }
 
 fn write_file(
@@ -289,6 +321,20 @@ mod tests {
         );
         assert!(!inputs.upload);
         assert_eq!(inputs.policy, PinPolicy::Digest);
+    }
+
+    #[test]
+    fn outputs_cannot_be_injected_through_a_path() {
+        let report = Report::new(Vec::new(), Vec::new(), 0, PinPolicy::Version, None);
+        let mut inputs = inputs(&[]).unwrap();
+        inputs.sarif_file = PathBuf::from("a.sarif\nerrors=0");
+        let mut out = Vec::new();
+        write_outputs(&report, &inputs, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "sarif-file<<PINWARDEN_EOF\na.sarif\nerrors=0\nPINWARDEN_EOF\nfindings=0\nerrors=0\nwarnings=0\n"
+        );
     }
 
     #[test]

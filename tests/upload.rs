@@ -1,6 +1,7 @@
 //! `pinwarden upload` against a loopback server on 127.0.0.1 that enforces GitHub's code
-//! scanning upload contract: auth and media-type headers, the JSON body's fields and types,
-//! and a gzip + base64 SARIF 2.1.0 payload (OASIS schema) with one run stamped with its category.
+//! scanning upload contract (`fake_github`): auth and media-type headers, the JSON body's fields
+//! and types, and a gzip + base64 SARIF 2.1.0 payload (OASIS schema) with one run stamped with
+//! its category.
 
 #![allow(
     clippy::unwrap_used,
@@ -8,273 +9,33 @@
     reason = "test helpers outside #[test] fns: a failed setup should abort the test"
 )]
 
+mod fake_github;
+
 use std::collections::BTreeMap;
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
-use base64::Engine as _;
+use fake_github::{EchoAuthorization, FakeGithub, Github};
 use pinwarden::github::sarif_file::{SarifFileError, load_sarif, tool_name};
 use pinwarden::github::upload::{
     UploadArgs, UploadError, UploadOutcome, UploadSettings, run_upload,
 };
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path_regex};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::matchers::method;
+use wiremock::{Mock, Request, ResponseTemplate};
 
 const TOKEN: &str = "ghs_loopbackSecret0123456789abcdef";
 const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
 const WORKSPACE: &str = "/home/runner/work/app/app";
-const UPLOAD_PATH: &str = r"^(/api/v3)?/repos/octo/app/code-scanning/sarifs$";
-const STATUS_PATH: &str = r"^(/api/v3)?/repos/octo/app/code-scanning/sarifs/[^/]+$";
-
-// ---------------------------------------------------------------------------------------------
-// The fake GitHub
-
-/// What the fake GitHub saw and what its status endpoint answers.
-struct Github {
-    uploads: Mutex<Vec<Value>>,
-    violations: Mutex<Vec<String>>,
-    status_calls: Mutex<BTreeMap<String, usize>>,
-    /// Answer after the first `pending`.
-    final_status: Value,
-}
-
-impl Github {
-    fn new(final_status: Value) -> Arc<Self> {
-        Arc::new(Self {
-            uploads: Mutex::new(Vec::new()),
-            violations: Mutex::new(Vec::new()),
-            status_calls: Mutex::new(BTreeMap::new()),
-            final_status,
-        })
-    }
-
-    fn reject(&self, violation: String) -> ResponseTemplate {
-        self.violations.lock().unwrap().push(violation.clone());
-        ResponseTemplate::new(422).set_body_json(json!({"message": violation}))
-    }
-}
-
-fn sarif_schema() -> &'static jsonschema::Validator {
-    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
-    VALIDATOR.get_or_init(|| {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/schemas/sarif-2.1.0.json");
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
-        let mut schema: Value = serde_json::from_str(&text).unwrap();
-        fix_language_pattern(&mut schema);
-        jsonschema::validator_for(&schema).unwrap()
-    })
-}
-
-/// NOTE: the published OASIS schema's two `language` patterns (`run.language`,
-/// `toolComponent.language`) carry a stray `]` that jsonschema's meta-schema check rejects
-/// as an invalid regex; use the intended "two letters, optional -XX region" pattern.
-fn fix_language_pattern(value: &mut Value) {
-    const BROKEN: &str = "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$";
-    match value {
-        Value::String(text) if text == BROKEN => *text = "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$".to_owned(),
-        Value::Object(map) => map.values_mut().for_each(fix_language_pattern),
-        Value::Array(items) => items.iter_mut().for_each(fix_language_pattern),
-        _ => {}
-    }
-}
-
-fn check_headers(request: &Request) -> Result<(), String> {
-    let header = |name: &str| {
-        request
-            .headers
-            .get(name)
-            .and_then(|value| value.to_str().ok())
-    };
-    let authorization = header("authorization").ok_or("no Authorization header")?;
-    if authorization != format!("Bearer {TOKEN}") && authorization != format!("token {TOKEN}") {
-        return Err("Authorization is not `Bearer <token>` or `token <token>`".to_owned());
-    }
-    if header("accept") != Some("application/vnd.github+json") {
-        return Err(format!("Accept is {:?}", header("accept")));
-    }
-    Ok(())
-}
-
-fn is_rfc3339(value: &str) -> bool {
-    let bytes = value.as_bytes();
-    let shape = "dddd-dd-ddTdd:dd:dd";
-    bytes.len() >= 20
-        && shape.bytes().zip(bytes).all(|(want, got)| {
-            if want == b'd' {
-                got.is_ascii_digit()
-            } else {
-                want == *got
-            }
-        })
-        && (value.ends_with('Z')
-            || value
-                .get(value.len() - 6..)
-                .is_some_and(|zone| zone.starts_with(['+', '-'])))
-}
-
-/// Checks one upload against the REST contract and returns the decoded SARIF.
-fn check_upload(request: &Request) -> Result<Value, String> {
-    check_headers(request)?;
-    let content_type = request
-        .headers
-        .get("content-type")
-        .and_then(|value| value.to_str().ok());
-    if content_type != Some("application/json") {
-        return Err(format!("Content-Type is {content_type:?}"));
-    }
-    let body: Value =
-        serde_json::from_slice(&request.body).map_err(|error| format!("body: {error}"))?;
-    let body = body.as_object().ok_or("body is not an object")?;
-    let known = [
-        "commit_sha",
-        "ref",
-        "sarif",
-        "checkout_uri",
-        "started_at",
-        "tool_name",
-        "validate",
-    ];
-    if let Some(unknown) = body.keys().find(|key| !known.contains(&key.as_str())) {
-        return Err(format!("unknown body field `{unknown}`"));
-    }
-    let text = |name: &str| {
-        body.get(name)
-            .and_then(Value::as_str)
-            .ok_or(format!("`{name}` missing or not a string"))
-    };
-    let sha = text("commit_sha")?;
-    if sha.len() != 40 || !sha.bytes().all(|byte| byte.is_ascii_hexdigit()) {
-        return Err(format!("commit_sha `{sha}` is not 40 hex digits"));
-    }
-    if !text("ref")?.starts_with("refs/") {
-        return Err("ref does not start with refs/".to_owned());
-    }
-    if !text("checkout_uri")?.starts_with("file:///") {
-        return Err("checkout_uri is not a file URI".to_owned());
-    }
-    if !is_rfc3339(text("started_at")?) {
-        return Err("started_at is not RFC 3339".to_owned());
-    }
-    let gzipped = base64::engine::general_purpose::STANDARD
-        .decode(text("sarif")?)
-        .map_err(|error| format!("sarif is not base64: {error}"))?;
-    if gzipped.len() > 10 * 1024 * 1024 {
-        return Err("sarif over 10 MB".to_owned());
-    }
-    let mut json = String::new();
-    flate2::read::GzDecoder::new(gzipped.as_slice())
-        .read_to_string(&mut json)
-        .map_err(|error| format!("sarif is not gzip: {error}"))?;
-    let sarif: Value =
-        serde_json::from_str(&json).map_err(|error| format!("sarif is not JSON: {error}"))?;
-    if sarif["version"] != "2.1.0" {
-        return Err("SARIF version is not 2.1.0".to_owned());
-    }
-    let errors: Vec<String> = sarif_schema()
-        .iter_errors(&sarif)
-        .map(|error| error.to_string())
-        .collect();
-    if !errors.is_empty() {
-        return Err(format!("SARIF fails the OASIS schema: {errors:?}"));
-    }
-    let runs = sarif["runs"].as_array().ok_or("no runs")?;
-    if runs.len() != 1 {
-        return Err(format!("{} runs in one upload", runs.len()));
-    }
-    let id = runs[0]["automationDetails"]["id"]
-        .as_str()
-        .ok_or("no automationDetails.id")?;
-    if id.len() < 2 || !id.ends_with('/') {
-        return Err(format!("automationDetails.id `{id}` is not `<category>/`"));
-    }
-    if text("tool_name")? != runs[0]["tool"]["driver"]["name"] {
-        return Err("tool_name differs from tool.driver.name".to_owned());
-    }
-    Ok(sarif)
-}
-
-struct UploadEndpoint(Arc<Github>);
-
-impl Respond for UploadEndpoint {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        match check_upload(request) {
-            Ok(sarif) => {
-                let mut uploads = self.0.uploads.lock().unwrap();
-                uploads.push(sarif);
-                let id = format!("sarif-{}", uploads.len());
-                let url = format!("{}/{id}", request.url);
-                ResponseTemplate::new(202).set_body_json(json!({"id": id, "url": url}))
-            }
-            Err(violation) => self.0.reject(violation),
-        }
-    }
-}
-
-struct StatusEndpoint(Arc<Github>);
-
-impl Respond for StatusEndpoint {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        if let Err(violation) = check_headers(request) {
-            return self.0.reject(violation);
-        }
-        let id = request
-            .url
-            .path()
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
-            .to_owned();
-        let known = id
-            .strip_prefix("sarif-")
-            .and_then(|n| n.parse::<usize>().ok());
-        if !known.is_some_and(|n| n >= 1 && n <= self.0.uploads.lock().unwrap().len()) {
-            return ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"}));
-        }
-        let mut calls = self.0.status_calls.lock().unwrap();
-        let count = calls.entry(id).or_default();
-        *count += 1;
-        if *count == 1 {
-            ResponseTemplate::new(200).set_body_json(
-                json!({"processing_status": "pending", "analyses_url": null, "errors": null}),
-            )
-        } else {
-            ResponseTemplate::new(200).set_body_json(&self.0.final_status)
-        }
-    }
-}
-
-/// A failure answer that echoes the Authorization header, as a careless proxy might.
-struct EchoAuthorization(u16);
-
-impl Respond for EchoAuthorization {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let auth = request
-            .headers
-            .get("authorization")
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or_default();
-        let message = match self.0 {
-            403 => format!(
-                "Advanced Security must be enabled for this repository to use code scanning. (sent {auth})"
-            ),
-            _ => format!("Not Found (sent {auth})"),
-        };
-        ResponseTemplate::new(self.0).set_body_json(
-            json!({"message": message, "documentation_url": "https://docs.github.com/rest"}),
-        )
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Harness
 
+/// The fake GitHub (`tests/fake_github`) plus the library call's inputs. Dropping it asserts
+/// that the fake saw no contract violation.
 struct Harness {
-    runtime: tokio::runtime::Runtime,
-    server: MockServer,
+    fake: FakeGithub,
     github: Arc<Github>,
     dir: tempfile::TempDir,
     env: BTreeMap<&'static str, String>,
@@ -287,23 +48,18 @@ struct Run {
 
 impl Harness {
     fn new() -> Self {
-        Self::with_final_status(
-            json!({"processing_status": "complete", "analyses_url": "https://x/analyses", "errors": []}),
-        )
+        Self::with_final_status(fake_github::complete())
     }
 
+    /// Each upload's status is `pending` once, then `final_status`.
     fn with_final_status(final_status: Value) -> Self {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let server = runtime.block_on(MockServer::start());
-        assert!(server.address().ip().is_loopback());
-        let github = Github::new(final_status);
-        let harness = Self {
-            runtime,
-            server,
-            github: github.clone(),
+        let fake = FakeGithub::builder(TOKEN, "octo/app")
+            .pending_polls(1)
+            .final_status(final_status)
+            .start();
+        Self {
+            github: fake.github.clone(),
+            fake,
             dir: tempfile::tempdir().unwrap(),
             env: BTreeMap::from([
                 ("GITHUB_REPOSITORY", "octo/app".to_owned()),
@@ -313,22 +69,11 @@ impl Harness {
                 ("GITHUB_EVENT_NAME", "push".to_owned()),
                 ("GITHUB_TOKEN", TOKEN.to_owned()),
             ]),
-        };
-        harness.mount(
-            Mock::given(method("POST"))
-                .and(path_regex(UPLOAD_PATH))
-                .respond_with(UploadEndpoint(github.clone())),
-        );
-        harness.mount(
-            Mock::given(method("GET"))
-                .and(path_regex(STATUS_PATH))
-                .respond_with(StatusEndpoint(github)),
-        );
-        harness
+        }
     }
 
     fn mount(&self, mock: Mock) {
-        self.runtime.block_on(mock.mount(&self.server));
+        self.fake.mount(mock);
     }
 
     fn write(&self, name: &str, sarif: &Value) -> PathBuf {
@@ -342,7 +87,7 @@ impl Harness {
             sarif: files.iter().map(|file| file.to_path_buf()).collect(),
             category: Vec::new(),
             token_env: "GITHUB_TOKEN".to_owned(),
-            api_url: Some(self.server.uri()),
+            api_url: Some(self.fake.uri()),
             wait_seconds: 5,
         }
     }
@@ -367,33 +112,15 @@ impl Harness {
     }
 
     fn requests(&self) -> Vec<Request> {
-        self.runtime
-            .block_on(self.server.received_requests())
-            .unwrap_or_default()
+        self.fake.requests()
     }
 
     fn posts(&self) -> usize {
-        self.requests()
-            .iter()
-            .filter(|request| request.method.as_str() == "POST")
-            .count()
+        self.fake.posts()
     }
 
     fn violations(&self) -> Vec<String> {
-        self.github.violations.lock().unwrap().clone()
-    }
-}
-
-impl Drop for Harness {
-    /// Every test obeys the contract: the fake GitHub saw no malformed request.
-    fn drop(&mut self) {
-        if !std::thread::panicking() {
-            assert_eq!(
-                self.violations(),
-                Vec::<String>::new(),
-                "contract violations"
-            );
-        }
+        self.fake.violations()
     }
 }
 
@@ -922,10 +649,9 @@ fn load_sarif_and_tool_name_are_reusable() {
 #[test]
 fn ghes_base_url_with_a_path_prefix_from_the_environment() {
     let mut harness = Harness::new();
-    harness.env.insert(
-        "GITHUB_API_URL",
-        format!("{}/api/v3/", harness.server.uri()),
-    );
+    harness
+        .env
+        .insert("GITHUB_API_URL", format!("{}/api/v3/", harness.fake.uri()));
     let own = harness.write("pinwarden.sarif", &pinwarden_sarif());
     let mut args = harness.args(&[&own]);
     args.api_url = None;

@@ -215,11 +215,23 @@ pub fn run_upload(
     runtime.block_on(async {
         let client = Client::new(&context, settings, &args.token_env)?;
         let wait = Duration::from_secs(args.wait_seconds);
+        // Every file is tried, so one rejected upload (a Trivy log, say) does not keep the
+        // others out of code scanning; the first failure is returned, later ones are written.
         let mut outcomes = Vec::with_capacity(planned.len());
+        let mut first_error = None;
         for file in &planned {
-            outcomes.push(client.upload(file, wait, out).await?);
+            match client.upload(file, wait, out).await {
+                Ok(outcome) => outcomes.push(outcome),
+                Err(error) if first_error.is_none() => first_error = Some(error),
+                Err(error) => {
+                    writeln!(out, "error: {error}").map_err(UploadError::Output)?;
+                }
+            }
         }
-        Ok(outcomes)
+        match first_error {
+            Some(error) => Err(error),
+            None => Ok(outcomes),
+        }
     })
 }
 
