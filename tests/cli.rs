@@ -204,3 +204,10 @@ fn examples_vulnerable_is_caught_and_fixed_twin_is_clean() {
         assert!(stdout.starts_with("ok: no findings"), "{stdout}");
     }
 }
+
+#[test]
+fn examples_text_snapshot() {
+    let (code, stdout, _) = scan(&root().join("examples"), &["vulnerable"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("text_examples_vulnerable", stdout);
+}

@@ -228,3 +228,61 @@ fn sarif_snapshots() {
         insta::assert_json_snapshot!(format!("sarif_{rule}"), log["runs"][0]["results"]);
     }
 }
+
+#[test]
+fn compose_env_and_matrix_values_point_back_where_they_are_written() {
+    let cwd = fixtures().join("PW101/bad");
+    let report = scan_json(&cwd, &["--policy", "tag"]);
+    let related = |path: &str, line: u64| -> Vec<(String, String, u64, u64)> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["path"] == path && f["start"]["line"] == line)
+            .flat_map(|f| f["related"].as_array().unwrap().clone())
+            .map(|r| {
+                (
+                    r["label"].as_str().unwrap().to_owned(),
+                    r["path"].as_str().unwrap().to_owned(),
+                    r["start"]["line"].as_u64().unwrap(),
+                    r["start"]["column"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    // `export PG_TAG="latest"`: the value inside the quotes, in the .env file.
+    assert_eq!(
+        related("docker-compose.yml", 9),
+        vec![(
+            "`PG_TAG` is set to `latest` here".to_owned(),
+            ".env".to_owned(),
+            2,
+            16
+        )]
+    );
+    // `python: ["3.12.7", latest]`: only `latest` is flagged, and it points at that entry.
+    assert_eq!(
+        related(".github/workflows/ci.yml", 9),
+        vec![(
+            "`matrix.python` is `latest` here".to_owned(),
+            ".github/workflows/ci.yml".to_owned(),
+            7,
+            28
+        )]
+    );
+    // The anchor's two users are named in the messages.
+    let messages: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"] == "docker-compose.yml" && f["start"]["line"] == 2)
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages.len(), 2);
+    assert!(messages[0].contains("service `cache`"), "{}", messages[0]);
+    assert!(
+        messages[1].contains("service `cache-replica`"),
+        "{}",
+        messages[1]
+    );
+}
