@@ -63,6 +63,12 @@ fn check_one(image: &ImageUse, cx: &CheckContext) -> Option<Finding> {
     };
     let reference = match ImageRef::parse(text) {
         Ok(reference) => reference,
+        // `ARG TAG=` then `FROM app:${TAG}`: the variable is declared but empty, so the image
+        // is chosen on the build command line, not here. That is PW103, not a typo.
+        Err(_) if image.written() != text && has_empty_part(text) => {
+            let variables = unresolved::variable_names(image.written());
+            return unresolved::check(image, &variables);
+        }
         Err(error) => return Some(parse_error::invalid_image(image, text, &error)),
     };
     let resolved = Resolved {
@@ -74,6 +80,16 @@ fn check_one(image: &ImageUse, cx: &CheckContext) -> Option<Finding> {
         .or_else(|| latest_tag::check(&resolved))
         .or_else(|| floating_tag::check(&resolved, cx))
         .or_else(|| not_digest_pinned::check(&resolved, cx))
+}
+
+/// Does an expanded reference have an empty name, tag or digest (`app:`, `:1`, `a//b`)?
+fn has_empty_part(text: &str) -> bool {
+    text.is_empty()
+        || text.starts_with([':', '@', '/'])
+        || text.ends_with([':', '@', '/'])
+        || text.contains("//")
+        || text.contains("/:")
+        || text.contains(":@")
 }
 
 #[cfg(test)]
@@ -116,6 +132,24 @@ mod tests {
     use crate::model::level::PinPolicy::{Digest, Tag, Version};
 
     const SHA: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn an_empty_variable_is_unresolved_not_invalid() {
+        use super::test_support::image;
+        use crate::rules::CheckContext;
+        // (written, expanded, expected rule)
+        let cases = [
+            ("servercore:${VERSION}", "servercore:", "PW103"),
+            ("${REGISTRY}/app:1.2.3", "/app:1.2.3", "PW103"),
+            ("${BASE}", "", "PW103"),
+            ("${NAME}:1.2.3", "Bad:1.2.3", "PW001"), // a value, just not a valid one
+        ];
+        for (written, expanded, expected) in cases {
+            let use_ = image(written, Some(expanded));
+            let finding = super::check_one(&use_, &CheckContext { policy: Tag });
+            assert_eq!(finding.map(|f| f.rule.id), Some(expected), "{written}");
+        }
+    }
 
     #[test]
     fn precedence_table() {

@@ -38,10 +38,44 @@ pub fn check(image: &ImageUse, variables: &[String]) -> Option<Finding> {
     Some(Finding::new(&META, image.location.clone(), message).with_related(image.via.clone()))
 }
 
+/// The variable names in a written reference (`$NAME`, `${NAME}`, `${NAME:-default}`), in
+/// order, without repeats.
+pub fn variable_names(written: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut rest = written;
+    while let Some(index) = rest.find('$') {
+        rest = rest.get(index + 1..).unwrap_or("");
+        let body = rest.strip_prefix('{').unwrap_or(rest);
+        let end = body
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(body.len());
+        let name = body.get(..end).unwrap_or("");
+        if !name.is_empty() && !names.iter().any(|known| known == name) {
+            names.push(name.to_owned());
+        }
+    }
+    names
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::rules::images::test_support::image;
+
+    #[test]
+    fn variable_names_table() {
+        // (written, names)
+        let cases: &[(&str, &[&str])] = &[
+            ("app:${TAG}", &["TAG"]),
+            ("$REGISTRY/app:${TAG:-1.0}", &["REGISTRY", "TAG"]),
+            ("${A}${A}", &["A"]),
+            ("app:1.0", &[]),
+            ("app:$", &[]),
+        ];
+        for (written, expected) in cases {
+            assert_eq!(variable_names(written), *expected, "{written}");
+        }
+    }
 
     #[test]
     fn names_every_variable() {
