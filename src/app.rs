@@ -1,5 +1,6 @@
 //! The scan pipeline: discover -> read -> parse -> check -> report -> exit status.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -9,8 +10,6 @@ use anyhow::Context;
 use rayon::prelude::*;
 
 use crate::cli::{Cli, ColorChoice, Command, ScanArgs};
-use std::collections::BTreeMap;
-
 use crate::discover::{self, Candidate, Classification, FileKind};
 use crate::github::upload::{self, UploadSettings};
 use crate::model::finding::Finding;

@@ -85,7 +85,14 @@ const BAD: &[(&str, &str, &str, Expected)] = &[
             ("Dockerfile", 4, 6, 4, 19, "python:${TAG}"),
             ("Dockerfile", 5, 6, 5, 22, "node:$UNDECLARED"),
             ("docker-compose.yml", 3, 12, 3, 34, "example/app:${APP_TAG}"),
-            ("empty-default/Dockerfile", 2, 6, 2, 25, "alpine:${EMPTY_TAG}"), // `ARG EMPTY_TAG=`
+            (
+                "empty-default/Dockerfile",
+                2,
+                6,
+                2,
+                25,
+                "alpine:${EMPTY_TAG}",
+            ), // `ARG EMPTY_TAG=`
             ("k8s.yaml", 8, 14, 8, 24, "$IMAGE_URL"), // envsubst placeholder
         ],
     ),
