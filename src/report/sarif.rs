@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
+use rayon::prelude::*;
 use serde_json::{Value, json};
 use serde_sarif::sarif;
 
@@ -28,7 +29,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 
 /// The whole SARIF log for `report`: one run.
 pub fn build(report: &Report) -> sarif::Sarif {
-    let mut line_hashes = LineHashCache::default();
+    let line_hashes = LineHashCache::for_findings(&report.findings);
     let results: Vec<sarif::Result> = report
         .findings
         .iter()
@@ -294,20 +295,31 @@ fn notification(notification: &Notification) -> sarif::Notification {
         .build()
 }
 
-/// Per-file memo of GitHub's line hashes, computed once per file that has findings.
-#[derive(Default)]
+/// GitHub's line hashes of every file that has findings, computed once per file and in
+/// parallel (hashing is the only per-file work left after the scan).
 struct LineHashCache {
     files: BTreeMap<String, Vec<String>>,
 }
 
 impl LineHashCache {
-    fn hash(&mut self, source: &SourceFile, line: usize) -> String {
-        let hashes = self
-            .files
-            .entry(source.path().to_owned())
-            .or_insert_with(|| line_hashes(source.text()));
-        hashes
-            .get(line.saturating_sub(1))
+    fn for_findings(findings: &[crate::model::finding::Finding]) -> Self {
+        let mut sources: BTreeMap<&str, &SourceFile> = BTreeMap::new();
+        for finding in findings {
+            sources
+                .entry(finding.primary.source.path())
+                .or_insert(&finding.primary.source);
+        }
+        let files = sources
+            .into_par_iter()
+            .map(|(path, source)| (path.to_owned(), line_hashes(source.text())))
+            .collect();
+        Self { files }
+    }
+
+    fn hash(&self, source: &SourceFile, line: usize) -> String {
+        self.files
+            .get(source.path())
+            .and_then(|hashes| hashes.get(line.saturating_sub(1)))
             .cloned()
             .unwrap_or_default()
     }
