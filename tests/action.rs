@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use fake_github::{EchoAuthorization, FakeGithub};
+use fake_github::{EchoAuthorization, FakeGithub, result_uris};
 use serde_json::{Value, json};
 use wiremock::matchers::method;
 use wiremock::{Mock, ResponseTemplate};
@@ -221,21 +221,6 @@ impl Step {
             );
         }
     }
-}
-
-/// The artifact location URIs of a run's results.
-fn result_uris(sarif: &Value) -> Vec<String> {
-    sarif["runs"][0]["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|result| {
-            result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
-        .collect()
 }
 
 /// Every `uri` outside `originalUriBaseIds` is repo-relative: no scheme, no leading `/` or `./`.

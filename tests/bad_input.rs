@@ -144,24 +144,43 @@ fn crlf_bom_and_tabs_do_not_shift_columns() {
     );
 }
 
-#[test]
-fn huge_dockerfile_is_scanned() {
-    // 20 MB: a real FROM at the top and bottom, 20 MB of RUN lines between.
+/// Write `head`, then `filler` repeated up to `size` bytes, then `tail` into `name`; scan it
+/// and return the (rule, line) of every finding and the file's line count.
+fn scan_big_file(
+    name: &str,
+    head: &str,
+    filler: &str,
+    tail: &str,
+    size: usize,
+) -> (Vec<(String, u64)>, u64) {
     let dir = tempfile::tempdir().unwrap();
-    let mut text = String::from("FROM ubuntu:latest AS first\n");
-    let line = "RUN echo 'padding padding padding padding padding padding padding padding'\n";
-    while text.len() < 20 * 1024 * 1024 {
-        text.push_str(line);
+    let mut text = String::with_capacity(size + filler.len() + head.len() + tail.len());
+    text.push_str(head);
+    while text.len() < size {
+        text.push_str(filler);
     }
-    text.push_str("FROM alpine\n");
+    text.push_str(tail);
     let lines = text.lines().count() as u64;
-    fs::write(dir.path().join("Dockerfile"), &text).unwrap();
+    fs::write(dir.path().join(name), &text).unwrap();
     let (code, report, _) = scan_tree(dir.path());
     assert_eq!(code, 1);
-    let got: Vec<_> = hits(&report)
+    let got = hits(&report)
         .into_iter()
         .map(|h| (h.rule, h.start.0))
         .collect();
+    (got, lines)
+}
+
+#[test]
+fn huge_dockerfile_is_scanned() {
+    // 20 MB: a real FROM at the top and bottom, 20 MB of RUN lines between.
+    let (got, lines) = scan_big_file(
+        "Dockerfile",
+        "FROM ubuntu:latest AS first\n",
+        "RUN echo 'padding padding padding padding padding padding padding padding'\n",
+        "FROM alpine\n",
+        20 * 1024 * 1024,
+    );
     assert_eq!(
         got,
         vec![("PW101".to_owned(), 1), ("PW102".to_owned(), lines)]
@@ -259,21 +278,13 @@ fn hostile_yaml_neither_crashes_nor_hangs() {
 #[test]
 fn large_yaml_is_scanned() {
     // A multi-document Kubernetes file of ~50 MB with one finding at the very end.
-    let dir = tempfile::tempdir().unwrap();
-    let document = "apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec:\n  containers:\n    - name: app\n      image: nginx:1.27.2\n      env: [{name: A, value: \"0123456789012345678901234567890123456789\"}]\n---\n";
-    let mut text = String::with_capacity(51 * 1024 * 1024);
-    while text.len() < 50 * 1024 * 1024 {
-        text.push_str(document);
-    }
-    text.push_str("apiVersion: v1\nkind: Pod\nmetadata: {name: last}\nspec:\n  containers:\n    - name: app\n      image: nginx:latest\n");
-    let lines = text.lines().count() as u64;
-    fs::write(dir.path().join("big.yaml"), &text).unwrap();
-    let (code, report, _) = scan_tree(dir.path());
-    assert_eq!(code, 1);
-    let got: Vec<_> = hits(&report)
-        .into_iter()
-        .map(|h| (h.rule, h.start.0))
-        .collect();
+    let (got, lines) = scan_big_file(
+        "big.yaml",
+        "",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec:\n  containers:\n    - name: app\n      image: nginx:1.27.2\n      env: [{name: A, value: \"0123456789012345678901234567890123456789\"}]\n---\n",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: last}\nspec:\n  containers:\n    - name: app\n      image: nginx:latest\n",
+        50 * 1024 * 1024,
+    );
     assert_eq!(got, vec![("PW101".to_owned(), lines)]);
 }
 

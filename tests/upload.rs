@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use fake_github::{EchoAuthorization, FakeGithub, Github};
+use fake_github::{EchoAuthorization, FakeGithub, Github, result_uris};
 use pinwarden::github::sarif_file::{SarifFileError, load_sarif, tool_name};
 use pinwarden::github::upload::{
     UploadArgs, UploadError, UploadOutcome, UploadSettings, run_upload,
@@ -223,20 +223,6 @@ fn default_trivy() -> Value {
         trivy_result("DS001", "file:///github/workspace/deploy/Dockerfile"),
         trivy_result("DS001", &format!("{WORKSPACE}/compose.yaml")),
     ])
-}
-
-fn result_uris(sarif: &Value) -> Vec<String> {
-    sarif["runs"][0]["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|result| {
-            result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
-        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -460,3 +460,18 @@ impl Drop for FakeGithub {
         }
     }
 }
+
+/// The artifact location URIs of a run's results.
+pub fn result_uris(sarif: &Value) -> Vec<String> {
+    sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|result| {
+            result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
