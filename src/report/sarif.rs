@@ -484,6 +484,14 @@ mod tests {
                 expected_crlf_variants.to_vec(),
             ),
             (
+                " hello; \t\nworld!!!\r\r\r  \t\tGreetings\r End\r",
+                expected_crlf_variants.to_vec(),
+            ),
+            (
+                " hello; \t\nworld!!!\r\n\n\r  \t\tGreetings\r End\r\n",
+                expected_crlf_variants.to_vec(),
+            ),
+            (
                 &lorem,
                 vec![
                     "a7f2ff13bc495cf2:1",
