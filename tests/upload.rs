@@ -9,6 +9,7 @@
     reason = "test helpers outside #[test] fns: a failed setup should abort the test"
 )]
 
+mod common;
 mod fake_github;
 
 use std::collections::BTreeMap;

@@ -86,7 +86,8 @@ pub fn redact_root(log: &mut Value) {
     }
 }
 
-fn validator() -> &'static jsonschema::Validator {
+/// The OASIS SARIF 2.1.0 schema shipped in `tests/schemas`, compiled once.
+pub fn sarif_schema() -> &'static jsonschema::Validator {
     static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
     VALIDATOR.get_or_init(|| {
         let text = std::fs::read_to_string(root().join("tests/schemas/sarif-2.1.0.json"))
@@ -126,7 +127,7 @@ fn fix_language_patterns(value: &mut Value) -> usize {
 
 /// Validate against the OASIS schema, plus what GitHub code scanning needs beyond it.
 pub fn assert_valid_sarif(log: &Value) {
-    let errors: Vec<String> = validator()
+    let errors: Vec<String> = sarif_schema()
         .iter_errors(log)
         .map(|error| format!("{} at {}", error, error.instance_path()))
         .collect();

@@ -22,8 +22,8 @@
 
 use std::collections::BTreeMap;
 use std::io::Read as _;
-use std::path::Path;
-use std::sync::{Arc, Mutex, OnceLock};
+
+use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
 use serde_json::{Value, json};
@@ -143,7 +143,7 @@ impl Github {
         if sarif["version"] != "2.1.0" {
             return Err("SARIF version is not 2.1.0".to_owned());
         }
-        let errors: Vec<String> = sarif_schema()
+        let errors: Vec<String> = crate::common::sarif_schema()
             .iter_errors(&sarif)
             .map(|error| error.to_string())
             .collect();
@@ -164,32 +164,6 @@ impl Github {
             return Err("tool_name differs from tool.driver.name".to_owned());
         }
         Ok(sarif)
-    }
-}
-
-/// The OASIS SARIF 2.1.0 schema shipped in `tests/schemas`, compiled once.
-pub fn sarif_schema() -> &'static jsonschema::Validator {
-    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
-    VALIDATOR.get_or_init(|| {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/sarif-2.1.0.json");
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
-        let mut schema: Value = serde_json::from_str(&text).unwrap();
-        fix_language_pattern(&mut schema);
-        jsonschema::validator_for(&schema).unwrap()
-    })
-}
-
-/// NOTE: the published OASIS schema's two `language` patterns (`run.language`,
-/// `toolComponent.language`) carry a stray `]` that jsonschema's meta-schema check rejects
-/// as an invalid regex; use the intended "two letters, optional -XX region" pattern.
-fn fix_language_pattern(value: &mut Value) {
-    const BROKEN: &str = "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$";
-    match value {
-        Value::String(text) if text == BROKEN => *text = "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$".to_owned(),
-        Value::Object(map) => map.values_mut().for_each(fix_language_pattern),
-        Value::Array(items) => items.iter_mut().for_each(fix_language_pattern),
-        _ => {}
     }
 }
 
