@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::app::{self, Outcome, ScanOptions, UsageError};
+use crate::cli::{FailOnArg, PolicyArg};
 use crate::github::upload::{self, UploadArgs, UploadSettings};
 use crate::model::level::{FailOn, PinPolicy};
 use crate::report::{self, Format, Report};
@@ -43,13 +44,20 @@ impl ActionInputs {
             .split_whitespace()
             .map(PathBuf::from)
             .collect();
-        let policy = parse_choice(
+        let policy: PinPolicy = parse_choice(
             &input("policy"),
             "policy",
-            PinPolicy::Version,
+            PolicyArg::Version,
             &mut problems,
-        );
-        let fail_on = parse_choice(&input("fail-on"), "fail-on", FailOn::Error, &mut problems);
+        )
+        .into();
+        let fail_on: FailOn = parse_choice(
+            &input("fail-on"),
+            "fail-on",
+            FailOnArg::Error,
+            &mut problems,
+        )
+        .into();
         let upload = match input("upload").as_deref() {
             None | Some("true" | "True" | "TRUE") => true,
             Some("false" | "False" | "FALSE") => false,

@@ -10,9 +10,10 @@ use anyhow::Context;
 use rayon::prelude::*;
 
 use crate::cli::{Cli, ColorChoice, Command, ScanArgs};
-use crate::discover::{self, Candidate, Classification, FileKind};
+use crate::discover::{self, Candidate, Classification};
 use crate::github::upload::{self, UploadSettings};
 use crate::model::finding::Finding;
+use crate::model::kind::FileKind;
 use crate::model::level::{FailOn, Level, PinPolicy};
 use crate::model::location::{Location, Span};
 use crate::model::source::SourceFile;
@@ -20,7 +21,7 @@ use crate::parse::env::{self, EnvFile};
 use crate::parse::k8s;
 use crate::parse::{self, Document, ParseContext};
 use crate::report::{self, Format, Notification, Report};
-use crate::rules::{self, CheckContext, REGISTRY};
+use crate::rules::{self, CheckContext};
 use crate::{action, include};
 
 /// Files larger than this are not read (a notification says so).
@@ -83,13 +84,15 @@ pub fn run(cli: Cli, stdout: &mut dyn Write) -> anyhow::Result<Outcome> {
 fn run_scan(args: &ScanArgs, stdout: &mut dyn Write) -> anyhow::Result<Outcome> {
     let options = ScanOptions {
         paths: args.paths.clone(),
-        policy: args.policy,
+        policy: args.policy.into(),
         env_from_process: args.env_from_process,
     };
+    let format = Format::from(args.format);
+    let fail_on = FailOn::from(args.fail_on);
     let mut report = scan(&options)?;
     let include_errors = include_all(&mut report, &args.include_sarif);
     let color = args.output.is_none()
-        && args.format == Format::Text
+        && format == Format::Text
         && match args.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
@@ -98,10 +101,9 @@ fn run_scan(args: &ScanArgs, stdout: &mut dyn Write) -> anyhow::Result<Outcome> 
             }
         };
     match &args.output {
-        Some(path) => write_report_file(&report, args.format, path)?,
+        Some(path) => write_report_file(&report, format, path)?,
         None => {
-            report::render(&report, args.format, color, stdout)
-                .context("cannot write the report")?;
+            report::render(&report, format, color, stdout).context("cannot write the report")?;
             stdout.flush().context("cannot write the report")?;
         }
     }
@@ -112,7 +114,7 @@ fn run_scan(args: &ScanArgs, stdout: &mut dyn Write) -> anyhow::Result<Outcome> 
         }
         .into());
     }
-    Ok(gate(&report, args.fail_on))
+    Ok(gate(&report, fail_on))
 }
 
 /// Load every `--include-sarif` file into the report. A file that cannot be used becomes an
@@ -164,9 +166,7 @@ pub fn scan(options: &ScanOptions) -> anyhow::Result<Report> {
         message: error.to_string(),
         help: "pass existing files or directories, e.g. `pinwarden scan .`".to_owned(),
     })?;
-    let cx = CheckContext {
-        policy: options.policy,
-    };
+    let cx = CheckContext::with_policy(options.policy);
     let cwd = std::env::current_dir().ok();
     let envs = load_compose_envs(&candidates, cwd.as_deref());
     // NOTE: a CI runner's environment is not the deploy environment, so it is read only when
@@ -188,6 +188,7 @@ pub fn scan(options: &ScanOptions) -> anyhow::Result<Report> {
             let parse_cx = ParseContext {
                 env,
                 process_env: process_env.as_ref(),
+                actions_lock: None,
             };
             scan_file(candidate, &cx, &parse_cx)
         })
@@ -232,12 +233,8 @@ impl ComposeEnv {
         match (&self.parsed, &self.issue) {
             (Some((source, file)), _) => {
                 let document = Document {
-                    source: source.clone(),
-                    kind: FileKind::Env,
-                    syntax: None,
-                    images: Vec::new(),
                     problems: file.problems.clone(),
-                    notices: Vec::new(),
+                    ..Document::empty(source.clone(), FileKind::Env)
                 };
                 check_document(&document, cx)
             }
@@ -514,7 +511,7 @@ fn write_rules(out: &mut dyn Write) -> io::Result<()> {
         "{:<6} {:<24} {:<8} {:<9} summary",
         "id", "name", "level", "policy"
     )?;
-    for rule in REGISTRY {
+    for rule in rules::metas() {
         let policy = rule.min_policy.map_or("any", PinPolicy::as_str);
         writeln!(
             out,

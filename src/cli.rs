@@ -50,18 +50,18 @@ pub struct ScanArgs {
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    pub format: FormatArg,
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// How strictly references must be pinned: `tag` (no latest, no missing tag),
     /// `version` (also no floating or major-only tags), `digest` (immutable digests).
-    #[arg(long, value_enum, default_value_t = PinPolicy::Version)]
-    pub policy: PinPolicy,
+    #[arg(long, value_enum, default_value_t = PolicyArg::Version)]
+    pub policy: PolicyArg,
     /// Exit 1 when a finding at or above this level remains; `never` always exits 0.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
+    #[arg(long, value_enum, default_value_t = FailOnArg::Error)]
+    pub fail_on: FailOnArg,
     /// Also resolve compose `${VAR}` from this process's environment (before `.env`). Off by
     /// default: a CI runner's environment is not the one you deploy with.
     #[arg(long)]
@@ -82,6 +82,71 @@ pub enum ColorChoice {
     Never,
 }
 
+/// `--format`: the command-line spelling of [`Format`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// rustc-style diagnostics with the source line and a caret.
+    Text,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// pinwarden's versioned JSON (schema version 1).
+    Json,
+    /// GitHub workflow commands (`::error file=…`), for inline annotations.
+    Github,
+    /// A markdown summary, for `$GITHUB_STEP_SUMMARY`.
+    Markdown,
+}
+
+impl From<FormatArg> for Format {
+    fn from(arg: FormatArg) -> Self {
+        match arg {
+            FormatArg::Text => Self::Text,
+            FormatArg::Sarif => Self::Sarif,
+            FormatArg::Json => Self::Json,
+            FormatArg::Github => Self::Github,
+            FormatArg::Markdown => Self::Markdown,
+        }
+    }
+}
+
+/// `--policy`: the command-line spelling of [`PinPolicy`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum PolicyArg {
+    Tag,
+    Version,
+    Digest,
+}
+
+impl From<PolicyArg> for PinPolicy {
+    fn from(arg: PolicyArg) -> Self {
+        match arg {
+            PolicyArg::Tag => Self::Tag,
+            PolicyArg::Version => Self::Version,
+            PolicyArg::Digest => Self::Digest,
+        }
+    }
+}
+
+/// `--fail-on`: the command-line spelling of [`FailOn`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOnArg {
+    Error,
+    Warning,
+    Note,
+    Never,
+}
+
+impl From<FailOnArg> for FailOn {
+    fn from(arg: FailOnArg) -> Self {
+        match arg {
+            FailOnArg::Error => Self::Error,
+            FailOnArg::Warning => Self::Warning,
+            FailOnArg::Note => Self::Note,
+            FailOnArg::Never => Self::Never,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,9 +164,9 @@ mod tests {
             panic!("scan did not parse");
         };
         assert_eq!(args.paths, vec![PathBuf::from(".")]);
-        assert_eq!(args.format, Format::Text);
-        assert_eq!(args.policy, PinPolicy::Version);
-        assert_eq!(args.fail_on, FailOn::Error);
+        assert_eq!(Format::from(args.format), Format::Text);
+        assert_eq!(PinPolicy::from(args.policy), PinPolicy::Version);
+        assert_eq!(FailOn::from(args.fail_on), FailOn::Error);
     }
 
     #[test]

@@ -6,47 +6,7 @@ use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
 
-/// What a file is, which decides its parser.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum FileKind {
-    Dockerfile,
-    Compose,
-    /// A Compose `.env` file (only next to a compose file).
-    Env,
-    Workflow,
-    Action,
-    Kubernetes,
-}
-
-impl FileKind {
-    pub const ALL: &'static [Self] = &[
-        Self::Dockerfile,
-        Self::Compose,
-        Self::Env,
-        Self::Workflow,
-        Self::Action,
-        Self::Kubernetes,
-    ];
-    /// The kinds that can name an image.
-    pub const IMAGES: &'static [Self] = &[
-        Self::Dockerfile,
-        Self::Compose,
-        Self::Workflow,
-        Self::Action,
-        Self::Kubernetes,
-    ];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Dockerfile => "dockerfile",
-            Self::Compose => "compose",
-            Self::Env => "env",
-            Self::Workflow => "workflow",
-            Self::Action => "action",
-            Self::Kubernetes => "kubernetes",
-        }
-    }
-}
+pub use crate::model::kind::FileKind;
 
 /// How a path's kind is known.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

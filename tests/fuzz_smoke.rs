@@ -206,7 +206,7 @@ fn mutated_fixtures_never_panic() {
     let env_file = env::parse_env(env_source.text());
     let cx = ParseContext {
         env: Some((&env_source, &env_file)),
-        process_env: None,
+        ..ParseContext::default()
     };
     // Deeper runs: PINWARDEN_FUZZ_ITERATIONS=200000 PINWARDEN_FUZZ_SEED=7 cargo test --release ...
     let number = |name: &str, default: u64| {
@@ -224,7 +224,7 @@ fn mutated_fixtures_never_panic() {
         let document = parse::parse(source, *kind, &cx);
         check_spans(&document);
         for policy in [PinPolicy::Tag, PinPolicy::Digest] {
-            let findings = rules::check(&document, &CheckContext { policy });
+            let findings = rules::check(&document, &CheckContext::with_policy(policy));
             if iteration % 20 == 0 {
                 let report = Report::new(findings, Vec::new(), 1, policy, None);
                 for format in [

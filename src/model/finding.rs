@@ -2,7 +2,7 @@
 
 use crate::model::level::Level;
 use crate::model::location::{Location, Related};
-use crate::rules::RuleMeta;
+use crate::model::rule::RuleMeta;
 
 #[derive(Clone, Debug)]
 pub struct Finding {

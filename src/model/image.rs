@@ -1,6 +1,7 @@
 //! An image occurrence: one place a file names a container image, as the parsers see it.
 
 use crate::model::location::{Location, Related};
+use crate::model::origin::Origin;
 
 /// One place where a file names an image, after variable resolution.
 ///
@@ -14,8 +15,8 @@ pub struct ImageUse {
     pub value: ImageValue,
     /// Where the values of the variables came from (`ARG` default, `.env` line, matrix entry).
     pub via: Vec<Related>,
-    /// Where the reference is used, for messages: "stage `builder`", "service `web`".
-    pub context: Option<String>,
+    /// Where the reference is used (messages say "stage `builder`", "service `web`").
+    pub origin: Option<Origin>,
 }
 
 /// An image reference after expansion.

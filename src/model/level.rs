@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// A finding's severity. Ordered: `Note < Warning < Error`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Level {
     Note,
     Warning,
@@ -27,7 +27,7 @@ impl fmt::Display for Level {
 }
 
 /// The lowest level that makes `scan` exit 1; `never` always exits 0 on findings.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FailOn {
     Error,
     Warning,
@@ -53,7 +53,7 @@ impl FailOn {
 /// - `tag`: no `latest`, no missing tag;
 /// - `version` (default): also no floating channel or major-only tag;
 /// - `digest`: every reference pinned immutably.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PinPolicy {
     Tag,
     #[default]

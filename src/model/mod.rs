@@ -1,9 +1,13 @@
 //! The data model shared by parsers, rules and reports: sources, spans, findings, levels,
 //! and the reference grammars (images today; actions and packages later).
 
+pub mod action;
 pub mod finding;
 pub mod image;
+pub mod kind;
 pub mod level;
 pub mod location;
+pub mod origin;
 pub mod refs;
+pub mod rule;
 pub mod source;

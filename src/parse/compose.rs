@@ -1,18 +1,49 @@
-//! Image occurrences in docker compose files: `services.<name>.image`, interpolated from the
-//! process environment and the project's `.env` file as compose does.
+//! Docker compose files: a typed model of the services, and their image occurrences
+//! (`services.<name>.image`), interpolated from the process environment and the project's
+//! `.env` file as compose does.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::model::image::{ImageUse, ImageValue};
-use crate::model::location::{Location, Related};
+use crate::model::location::{Location, Related, Span};
+use crate::model::origin::Origin;
 use crate::model::source::SourceFile;
-use crate::parse::Problem;
+use crate::parse::comment::yaml_comments;
 use crate::parse::env::EnvFile;
 use crate::parse::interpolate::interpolate;
 use crate::parse::yaml::{Node, ParsedYaml, parse_yaml};
+use crate::parse::{Problem, Syntax};
 
-/// Find the images a compose file names.
+/// A parsed compose file.
+#[derive(Clone, Debug, Default)]
+pub struct ComposeFile {
+    pub services: Vec<ComposeService>,
+}
+
+/// One service (`services.<name>`); its keys (`image`, `build`, `user`, `security_opt`,
+/// `environment`, …) are read from `node`.
+#[derive(Clone, Debug)]
+pub struct ComposeService {
+    pub name: String,
+    /// The service's key.
+    pub key: Span,
+    pub node: Node,
+}
+
+impl ComposeService {
+    /// The value of one of the service's keys.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.node.get(key)
+    }
+
+    /// Does the service build its own image (`build:` set)?
+    pub fn builds(&self) -> bool {
+        self.get("build").is_some_and(|build| !build.is_null())
+    }
+}
+
+/// Parse a compose file and find the images it names.
 ///
 /// Variables are looked up in `process_env` first (only given with `--env-from-process`),
 /// then in the `.env` file, whose entries become related locations of the image.
@@ -28,28 +59,36 @@ pub fn parse_compose(
     };
     let mut parsed = ParsedYaml::default();
     parsed.add_duplicate_keys(&file, text);
+    parsed.comments = yaml_comments(text, &file);
     let scope = Scope {
         source,
         env,
         process_env,
     };
+    let mut compose = ComposeFile::default();
     for document in &file.documents {
-        let Some(services) = document.get("services").and_then(Node::as_mapping) else {
-            continue;
-        };
-        for (name, service) in services {
-            let Some(name) = name.as_str() else { continue };
-            let Some(image) = service.get("image") else {
-                continue;
-            };
-            // A service that builds and names `image:` tags its own output: not a pull.
-            if service.get("build").is_some_and(|build| !build.is_null()) {
-                continue;
-            }
-            let context = format!("service `{name}`");
-            scope.image(image, context, &mut parsed);
+        let services = document.get("services").and_then(Node::as_mapping);
+        for (key, node) in services.unwrap_or(&[]) {
+            let Some(name) = key.as_str() else { continue };
+            compose.services.push(ComposeService {
+                name: name.to_owned(),
+                key: key.span,
+                node: node.clone(),
+            });
         }
     }
+    for service in &compose.services {
+        // A service that builds and names `image:` tags its own output: not a pull.
+        if let Some(image) = service.get("image")
+            && !service.builds()
+        {
+            let origin = Origin::Service {
+                name: service.name.clone(),
+            };
+            scope.image(image, origin, &mut parsed);
+        }
+    }
+    parsed.syntax = Syntax::Compose(compose);
     parsed
 }
 
@@ -72,7 +111,7 @@ impl Scope<'_> {
         env.get(name)?.value.clone()
     }
 
-    fn image(&self, image: &Node, context: String, parsed: &mut ParsedYaml) {
+    fn image(&self, image: &Node, origin: Origin, parsed: &mut ParsedYaml) {
         let Some(written) = image.as_string() else {
             return;
         };
@@ -107,7 +146,7 @@ impl Scope<'_> {
             location: Location::new(Arc::clone(self.source), image.span),
             value,
             via,
-            context: Some(context),
+            origin: Some(origin),
         });
     }
 }

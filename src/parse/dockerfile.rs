@@ -7,6 +7,7 @@
 
 mod heredoc;
 mod json;
+mod keyword;
 mod lexer;
 mod logical;
 mod pattern;
@@ -27,6 +28,7 @@ use crate::model::location::Span;
 use crate::model::source::SourceFile;
 use crate::parse::Problem;
 
+pub use keyword::Keyword;
 pub use logical::{Flag, LogicalText, Word};
 
 /// The result of [`parse`].
@@ -62,8 +64,8 @@ pub struct Directive {
 /// One instruction.
 #[derive(Debug)]
 pub struct Instruction {
-    /// Uppercased, e.g. `FROM`.
-    pub keyword: String,
+    /// The keyword, e.g. `FROM` (`keyword.as_str()` is uppercase).
+    pub keyword: Keyword,
     pub keyword_span: Span,
     /// The whole instruction including continuation lines and heredoc bodies (without the final
     /// line ending).
@@ -168,28 +170,6 @@ pub fn parse(source: &Arc<SourceFile>) -> ParsedDockerfile {
 
 /// BuildKit reads lines with `bufio.Scanner`, whose tokens (line plus `\n`) stop at 64 KiB.
 const MAX_LINE: usize = 65_535;
-
-/// Instructions BuildKit knows (frontend/dockerfile/command/command.go).
-const KNOWN: &[&str] = &[
-    "add",
-    "arg",
-    "cmd",
-    "copy",
-    "entrypoint",
-    "env",
-    "expose",
-    "from",
-    "healthcheck",
-    "label",
-    "maintainer",
-    "onbuild",
-    "run",
-    "shell",
-    "stopsignal",
-    "user",
-    "volume",
-    "workdir",
-];
 
 /// One physical line: `start..end` is its content without `\r`/`\n` at the end.
 #[derive(Clone, Copy)]
@@ -354,7 +334,8 @@ impl<'a> Parser<'a> {
         };
         let keyword = head.keyword.to_ascii_lowercase();
         let keyword_span = logical.original_span(Span::new(head.keyword_start, head.keyword_end));
-        if !KNOWN.contains(&keyword.as_str()) {
+        let parsed_keyword = Keyword::parse(&keyword);
+        if !parsed_keyword.is_known() {
             self.problems.push(Problem::new(
                 keyword_span,
                 format!("unknown instruction `{}`", head.keyword),
@@ -408,7 +389,7 @@ impl<'a> Parser<'a> {
             json::ExecForm::Invalid => Args::Shell(logical.into_slice(head.rest_start, head.end)),
         };
         self.instructions.push(Instruction {
-            keyword: keyword.to_ascii_uppercase(),
+            keyword: parsed_keyword,
             keyword_span,
             span: Span::new(keyword_span.start, last_end.max(keyword_span.end)),
             flags: head.flags,

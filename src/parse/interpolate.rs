@@ -30,6 +30,46 @@ pub fn interpolate_or_empty(text: &str, lookup: &dyn Fn(&str) -> Option<String>)
     run(text, lookup, true)
 }
 
+/// The names of the variables `text` refers to (`$NAME`, `${NAME}`, `${NAME:-default}`,
+/// `${NAME#pattern}` …), in first-use order, without repeats; `$$` is a literal `$`.
+///
+/// Lexical only, so it works for every syntax pinwarden reads (Compose, Dockerfile, envsubst
+/// placeholders in Kubernetes manifests) whatever operators follow the name.
+pub fn variable_names(text: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
+        i += 1;
+        if byte != b'$' {
+            continue;
+        }
+        let braced = match bytes.get(i) {
+            Some(b'$') => {
+                i += 1;
+                continue;
+            }
+            Some(b'{') => {
+                i += 1;
+                true
+            }
+            _ => false,
+        };
+        let len = name_len(bytes.get(i..).unwrap_or(&[]));
+        let name = text.get(i..i + len).unwrap_or("");
+        // An unclosed `${` names nothing (every syntax rejects or keeps it as text).
+        let closed = !braced
+            || bytes
+                .get(i + len..)
+                .is_some_and(|rest| rest.contains(&b'}'));
+        if !name.is_empty() && closed && !names.iter().any(|known| known == name) {
+            names.push(name.to_owned());
+        }
+        i += len;
+    }
+    names
+}
+
 fn run(
     text: &str,
     lookup: &dyn Fn(&str) -> Option<String>,
@@ -243,6 +283,27 @@ mod tests {
             "REPO" => Some("nginx".to_owned()),
             "lower" => Some("low".to_owned()),
             _ => None,
+        }
+    }
+
+    #[test]
+    fn variable_names_table() {
+        // (text, names)
+        let cases: &[(&str, &[&str])] = &[
+            ("app:${TAG}", &["TAG"]),
+            ("$REGISTRY/app:${TAG:-1.0}", &["REGISTRY", "TAG"]),
+            ("${A}${A}", &["A"]),
+            ("${A:-${B}}", &["A", "B"]),
+            ("${VERSION#v}", &["VERSION"]),
+            ("app:1.0", &[]),
+            ("app:$", &[]),
+            ("$$NOT_A_VAR", &[]),
+            ("$1abc", &[]),
+            ("${", &[]),
+            ("app:${unclosed", &[]),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(variable_names(text), *expected, "{text}");
         }
     }
 

@@ -1,13 +1,17 @@
-//! Image occurrences in Kubernetes manifests (YAML or JSON): the containers of every pod
-//! spec in Pods, pod templates, workloads and `List`s of them. Helm templates are skipped.
+//! Kubernetes manifests (YAML or JSON): a typed model of the objects, their pod specs and
+//! containers (Pods, pod templates, workloads and `List`s of them), and the images the
+//! containers name. Helm templates are skipped.
 
 use std::sync::Arc;
 
 use crate::model::image::{ImageUse, ImageValue};
 use crate::model::location::Location;
+use crate::model::origin::{ContainerId, Origin};
 use crate::model::source::SourceFile;
-use crate::parse::Notice;
+use crate::parse::comment::yaml_comments;
+use crate::parse::interpolate::variable_names;
 use crate::parse::yaml::{Node, ParsedYaml, parse_yaml};
+use crate::parse::{Notice, Syntax};
 
 /// The container lists of a pod spec, with how a container of each is named in messages.
 const CONTAINER_LISTS: [(&str, &str); 3] = [
@@ -15,6 +19,31 @@ const CONTAINER_LISTS: [(&str, &str); 3] = [
     ("containers", "container"),
     ("ephemeralContainers", "ephemeral container"),
 ];
+
+/// The objects of a manifest file.
+#[derive(Clone, Debug, Default)]
+pub struct Manifests {
+    pub objects: Vec<Object>,
+}
+
+/// One object (a document, or an item of a `List`).
+#[derive(Clone, Debug)]
+pub struct Object {
+    pub kind: String,
+    /// `metadata.name`.
+    pub name: Option<String>,
+    pub node: Node,
+    /// The pod spec, for kinds that have one.
+    pub pod_spec: Option<Node>,
+    pub containers: Vec<Container>,
+}
+
+/// One container of a pod spec.
+#[derive(Clone, Debug)]
+pub struct Container {
+    pub id: ContainerId,
+    pub node: Node,
+}
 
 /// Cheap sniff for discovery: does some document have top-level `apiVersion:` and `kind:`
 /// lines (or is the text a JSON object with both keys)?
@@ -72,6 +101,8 @@ pub fn parse_k8s(source: &Arc<SourceFile>) -> ParsedYaml {
     };
     let mut parsed = ParsedYaml::default();
     parsed.add_duplicate_keys(&file, text);
+    parsed.comments = yaml_comments(text, &file);
+    let mut manifests = Manifests::default();
     for document in &file.documents {
         let kind = document.get("kind").and_then(Node::as_string).unwrap_or("");
         if kind == "List" || kind.ends_with("List") {
@@ -80,12 +111,18 @@ pub fn parse_k8s(source: &Arc<SourceFile>) -> ParsedYaml {
                 .and_then(Node::as_sequence)
                 .unwrap_or(&[])
             {
-                manifest(source, item, &mut parsed);
+                manifests.objects.extend(object(item));
             }
         } else {
-            manifest(source, document, &mut parsed);
+            manifests.objects.extend(object(document));
         }
     }
+    for object in &manifests.objects {
+        for container in &object.containers {
+            images(source, container, &mut parsed);
+        }
+    }
+    parsed.syntax = Syntax::Kubernetes(manifests);
     parsed
 }
 
@@ -106,71 +143,73 @@ fn pod_spec<'n>(kind: &str, object: &'n Node) -> Option<&'n Node> {
     }
 }
 
-fn manifest(source: &Arc<SourceFile>, object: &Node, parsed: &mut ParsedYaml) {
-    let Some(kind) = object.get("kind").and_then(Node::as_string) else {
-        return;
-    };
-    let Some(spec) = pod_spec(kind, object) else {
-        return;
-    };
-    let name = object
+/// The typed object of a document, if it has a `kind`.
+fn object(node: &Node) -> Option<Object> {
+    let kind = node.get("kind").and_then(Node::as_string)?.to_owned();
+    let name = node
         .get("metadata")
         .and_then(|m| m.get("name"))
-        .and_then(Node::as_string);
-    let owner = match name {
-        Some(name) => format!("{kind} `{name}`"),
-        None => kind.to_owned(),
-    };
+        .and_then(Node::as_string)
+        .map(str::to_owned);
+    let pod_spec = pod_spec(&kind, node).cloned();
+    let mut containers = Vec::new();
     for (list, role) in CONTAINER_LISTS {
-        let containers = spec.get(list).and_then(Node::as_sequence).unwrap_or(&[]);
-        for (index, container) in containers.iter().enumerate() {
-            let Some(image) = container.get("image") else {
-                continue;
-            };
-            let Some(value) = image.as_string().filter(|v| !v.trim().is_empty()) else {
-                continue;
-            };
-            let context = match container.get("name").and_then(Node::as_string) {
-                Some(container) => format!("{role} `{container}` of {owner}"),
-                None => format!("{role} {} of {owner}", index + 1),
-            };
-            let variables = placeholder_variables(value);
-            parsed.images.push(ImageUse {
-                location: Location::new(Arc::clone(source), image.span),
-                value: if variables.is_empty() {
-                    ImageValue::Resolved(value.to_owned())
-                } else {
-                    ImageValue::Unresolved { variables }
+        let items = pod_spec
+            .as_ref()
+            .and_then(|spec| spec.get(list))
+            .and_then(Node::as_sequence)
+            .unwrap_or(&[]);
+        for (index, container) in items.iter().enumerate() {
+            containers.push(Container {
+                id: ContainerId {
+                    role,
+                    name: container
+                        .get("name")
+                        .and_then(Node::as_string)
+                        .map(str::to_owned),
+                    position: index + 1,
+                    kind: kind.clone(),
+                    object: name.clone(),
                 },
-                via: Vec::new(),
-                context: Some(context),
+                node: container.clone(),
             });
         }
     }
+    Some(Object {
+        kind,
+        name,
+        node: node.clone(),
+        pod_spec,
+        containers,
+    })
+}
+
+/// The image a container names.
+fn images(source: &Arc<SourceFile>, container: &Container, parsed: &mut ParsedYaml) {
+    let Some(image) = container.node.get("image") else {
+        return;
+    };
+    let Some(value) = image.as_string().filter(|v| !v.trim().is_empty()) else {
+        return;
+    };
+    let variables = placeholder_variables(value);
+    parsed.images.push(ImageUse {
+        location: Location::new(Arc::clone(source), image.span),
+        value: if variables.is_empty() {
+            ImageValue::Resolved(value.to_owned())
+        } else {
+            ImageValue::Unresolved { variables }
+        },
+        via: Vec::new(),
+        origin: Some(Origin::Container(container.id.clone())),
+    });
 }
 
 /// `$NAME` / `${NAME}` placeholders in a manifest's image. Kubernetes never expands them; they
 /// are filled in by a tool before `kubectl apply` (envsubst, CI scripts), so the image that
 /// runs is decided outside the file: unresolved (PW103), not an invalid reference.
 pub fn placeholder_variables(value: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut rest = value;
-    while let Some(index) = rest.find('$') {
-        rest = rest.get(index + 1..).unwrap_or("");
-        let (braced, body) = match rest.strip_prefix('{') {
-            Some(body) => (true, body),
-            None => (false, rest),
-        };
-        let end = body
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(body.len());
-        let name = body.get(..end).unwrap_or("");
-        let closed = !braced || body.get(end..).is_some_and(|after| after.starts_with('}'));
-        if !name.is_empty() && closed && !name.starts_with(|c: char| c.is_ascii_digit()) {
-            names.push(name.to_owned());
-        }
-    }
-    names
+    variable_names(value)
 }
 
 #[cfg(test)]

@@ -1,6 +1,9 @@
-//! Parsers: each turns one file's text into a typed document whose flaggable values carry
-//! spans into the original text, plus the image occurrences every PW1xx rule reads.
+//! Parsers: each turns one file's text into a typed [`Document`]: the file's own model with
+//! spans (stages and instructions, services, jobs and steps, pod specs, `.env` entries), its
+//! comments, and the occurrences the rules read (images, action references), each spanned in
+//! the original text.
 
+pub mod comment;
 pub mod compose;
 pub mod dockerfile;
 pub mod env;
@@ -12,10 +15,13 @@ pub mod yaml;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::discover::FileKind;
+use crate::model::action::{ActionUse, LockState};
 use crate::model::image::ImageUse;
+use crate::model::kind::FileKind;
 use crate::model::location::Span;
 use crate::model::source::SourceFile;
+
+pub use comment::Comment;
 
 /// Something in a file that could not be parsed; reported as PW001 at `span`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,30 +46,59 @@ pub struct Notice {
     pub message: String,
 }
 
-/// The typed syntax tree of a parsed file, for rules that need more than image occurrences.
-#[derive(Debug)]
+/// The typed model of a parsed file.
+#[derive(Debug, Default)]
 pub enum Syntax {
+    /// Nothing could be parsed (not valid YAML, not read).
+    #[default]
+    None,
     Dockerfile(dockerfile::Dockerfile),
+    Compose(compose::ComposeFile),
+    Workflow(workflow::Workflow),
+    Action(workflow::ActionFile),
+    Kubernetes(k8s::Manifests),
+    Env(env::EnvFile),
 }
 
-/// One parsed file: its source, its syntax, the images it names, and what failed to parse.
+/// One parsed file: its source, its typed model, its comments, the occurrences it names, and
+/// what failed to parse.
 #[derive(Debug)]
 pub struct Document {
     pub source: Arc<SourceFile>,
     pub kind: FileKind,
-    pub syntax: Option<Syntax>,
+    pub syntax: Syntax,
+    pub comments: Vec<Comment>,
     pub images: Vec<ImageUse>,
+    pub actions: Vec<ActionUse>,
     pub problems: Vec<Problem>,
     pub notices: Vec<Notice>,
 }
 
+impl Document {
+    /// A document with nothing in it yet.
+    pub fn empty(source: Arc<SourceFile>, kind: FileKind) -> Self {
+        Self {
+            source,
+            kind,
+            syntax: Syntax::None,
+            comments: Vec::new(),
+            images: Vec::new(),
+            actions: Vec::new(),
+            problems: Vec::new(),
+            notices: Vec::new(),
+        }
+    }
+}
+
 /// What a parser may need besides the file itself.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Default)]
 pub struct ParseContext<'a> {
     /// The `.env` file beside a compose file, already parsed.
     pub env: Option<(&'a Arc<SourceFile>, &'a env::EnvFile)>,
     /// The process environment, only with `--env-from-process`.
     pub process_env: Option<&'a BTreeMap<String, String>>,
+    /// What the workflow lockfile beside a workflow says of each `uses:` value.
+    pub actions_lock: Option<workflow::LockLookup<'a>>,
 }
 
 /// Parse `source` as `kind`. Never fails: what cannot be parsed becomes a [`Problem`].
@@ -71,37 +106,53 @@ pub fn parse(source: Arc<SourceFile>, kind: FileKind, cx: &ParseContext<'_>) -> 
     let parsed = match kind {
         FileKind::Dockerfile => {
             let parsed = dockerfile::parse(&source);
+            let comments = dockerfile_comments(&source, &parsed.dockerfile);
             return Document {
+                comments,
                 images: parsed.images,
                 problems: parsed.problems,
-                notices: Vec::new(),
-                syntax: Some(Syntax::Dockerfile(parsed.dockerfile)),
-                source,
-                kind,
+                syntax: Syntax::Dockerfile(parsed.dockerfile),
+                ..Document::empty(source, kind)
             };
         }
         FileKind::Env => {
-            let parsed = env::parse_env(source.text());
+            let file = env::parse_env(source.text());
             return Document {
-                images: Vec::new(),
-                problems: parsed.problems,
-                notices: Vec::new(),
-                syntax: None,
-                source,
-                kind,
+                comments: comment::comments(source.text(), &[], false),
+                problems: file.problems.clone(),
+                syntax: Syntax::Env(file),
+                ..Document::empty(source, kind)
             };
         }
         FileKind::Compose => compose::parse_compose(&source, cx.env, cx.process_env),
-        FileKind::Workflow => workflow::parse_workflow(&source),
+        FileKind::Workflow => {
+            let unlocked = |_: &str| LockState::Unlocked;
+            workflow::parse_workflow_with(&source, cx.actions_lock.unwrap_or(&unlocked))
+        }
         FileKind::Action => workflow::parse_action(&source),
         FileKind::Kubernetes => k8s::parse_k8s(&source),
+        // The lockfile is read by the pipeline, for the workflows beside it.
+        FileKind::ActionsLock => yaml::ParsedYaml::default(),
     };
     Document {
         source,
         kind,
-        syntax: None,
+        syntax: parsed.syntax,
+        comments: parsed.comments,
         images: parsed.images,
+        actions: parsed.actions,
         problems: parsed.problems,
         notices: parsed.notices,
     }
+}
+
+/// A Dockerfile's comment lines, outside heredoc bodies.
+fn dockerfile_comments(source: &SourceFile, dockerfile: &dockerfile::Dockerfile) -> Vec<Comment> {
+    let mut bodies: Vec<Span> = dockerfile
+        .instructions
+        .iter()
+        .flat_map(|instruction| instruction.heredocs.iter().map(|heredoc| heredoc.span))
+        .collect();
+    bodies.sort_unstable();
+    comment::comments(source.text(), &bodies, false)
 }

@@ -1,71 +1,163 @@
-//! Image occurrences in GitHub workflows (job containers, service containers, `docker://`
-//! steps) and in `action.yml` (docker and composite actions), with `${{ matrix.x }}` expanded
-//! from the job's literal matrix.
+//! GitHub workflows (`.github/workflows/*.yml`) and actions (`action.yml`): a typed model of
+//! jobs and steps (`uses`, `run`, `shell`, `env`, `with`, containers, services, matrix), and the
+//! occurrences it names: images (job and service containers, `docker://` steps, docker
+//! actions; `${{ matrix.x }}` expanded from the job's literal matrix) and action references.
 
-use std::ops::Range;
+#[path = "workflow/matrix.rs"]
+mod matrix;
+
 use std::sync::Arc;
 
+use crate::model::action::{ActionUse, LockState};
 use crate::model::image::{ImageUse, ImageValue};
-use crate::model::location::{Location, Related};
+use crate::model::location::{Location, Span};
+use crate::model::origin::Origin;
 use crate::model::source::SourceFile;
-use crate::parse::yaml::{Node, ParsedYaml, parse_yaml};
+use crate::parse::yaml::{Node, ParsedYaml, YamlFile, parse_yaml};
+use crate::parse::{Notice, Syntax};
+
+use matrix::{Expander, Unexpanded};
+
+pub use matrix::{MAX_COMBINATIONS, MAX_EXPANDED_BYTES};
 
 const DOCKER_SCHEME: &str = "docker://";
 
-/// More matrix combinations than this in one image string are left unresolved.
-const MAX_COMBINATIONS: usize = 256;
+/// A parsed workflow.
+#[derive(Clone, Debug, Default)]
+pub struct Workflow {
+    /// Top-level `env:`.
+    pub env: Option<Node>,
+    /// `defaults.run.shell`.
+    pub default_shell: Option<Node>,
+    pub jobs: Vec<Job>,
+}
 
-/// Find the images a workflow (`.github/workflows/*.yml`) names.
+/// One job (`jobs.<id>`).
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub id: String,
+    /// The job's key.
+    pub key: Span,
+    pub node: Node,
+    /// `uses:`: a reusable workflow call.
+    pub uses: Option<Node>,
+    /// The container image (`container:` as a string, or `container.image`).
+    pub container: Option<Node>,
+    /// `services.<name>.image`, by service name.
+    pub services: Vec<(String, Node)>,
+    pub env: Option<Node>,
+    /// `defaults.run.shell`.
+    pub default_shell: Option<Node>,
+    /// `strategy.matrix`.
+    pub matrix: Option<Node>,
+    pub steps: Vec<Step>,
+}
+
+/// One step of a job or of a composite action.
+#[derive(Clone, Debug)]
+pub struct Step {
+    /// 1-based.
+    pub number: usize,
+    pub node: Node,
+    pub uses: Option<Node>,
+    pub run: Option<Node>,
+    pub shell: Option<Node>,
+    pub env: Option<Node>,
+    pub with: Option<Node>,
+}
+
+/// A parsed `action.yml`.
+#[derive(Clone, Debug, Default)]
+pub struct ActionFile {
+    /// `runs.using`, e.g. `composite`, `docker`, `node20`.
+    pub using: Option<String>,
+    /// `runs.image` of a docker action.
+    pub image: Option<Node>,
+    /// `runs.steps` of a composite action.
+    pub steps: Vec<Step>,
+    pub inputs: Option<Node>,
+}
+
+impl Job {
+    /// The shell a step runs with: the step's `shell`, else the job's default, else the
+    /// workflow's (`None`: the runner's default, `bash` or `sh` on Linux).
+    pub fn shell_of<'a>(&'a self, step: &'a Step, workflow: &'a Workflow) -> Option<&'a Node> {
+        step.shell
+            .as_ref()
+            .or(self.default_shell.as_ref())
+            .or(workflow.default_shell.as_ref())
+    }
+}
+
+/// How `uses:` values of a workflow are locked: the answer for each value as written.
+pub type LockLookup<'a> = &'a dyn Fn(&str) -> LockState;
+
+/// Parse a workflow with no lockfile.
 pub fn parse_workflow(source: &Arc<SourceFile>) -> ParsedYaml {
-    scan(source, |root, scope| {
-        let Some(jobs) = root.get("jobs").and_then(Node::as_mapping) else {
-            return;
-        };
-        for (id, job) in jobs {
-            let Some(id) = id.as_str() else { continue };
-            let matrix = job.get("strategy").and_then(|s| s.get("matrix"));
-            match job.get("container") {
-                Some(container) if container.as_mapping().is_some() => {
-                    if let Some(image) = container.get("image") {
-                        scope.image(image, 0, format!("job `{id}`"), matrix);
-                    }
-                }
-                Some(image) => scope.image(image, 0, format!("job `{id}`"), matrix),
-                None => {}
+    parse_workflow_with(source, &|_| LockState::Unlocked)
+}
+
+/// Parse a workflow; `lock` says what `actions.lock` holds for each step's `uses:`.
+pub fn parse_workflow_with(source: &Arc<SourceFile>, lock: LockLookup<'_>) -> ParsedYaml {
+    parse(source, |file, scope| {
+        let mut workflow = Workflow::default();
+        for root in &file.documents {
+            workflow.env = root.get("env").cloned();
+            workflow.default_shell = default_shell(root);
+            for (key, node) in root.get("jobs").and_then(Node::as_mapping).unwrap_or(&[]) {
+                let Some(id) = key.as_str() else { continue };
+                workflow.jobs.push(job(id, key.span, node));
             }
-            for (name, service) in job
-                .get("services")
-                .and_then(Node::as_mapping)
-                .unwrap_or(&[])
-            {
-                let (Some(name), Some(image)) = (name.as_str(), service.get("image")) else {
-                    continue;
-                };
-                let context = format!("service `{name}` of job `{id}`");
-                scope.image(image, 0, context, matrix);
-            }
-            scope.steps(job, &|n| format!("step {n} of job `{id}`"), matrix);
         }
+        for job in &workflow.jobs {
+            scope.job(job, lock);
+        }
+        Syntax::Workflow(workflow)
     })
 }
 
-/// Find the images an `action.yml` / `action.yaml` names: a docker action's
-/// `runs.image: docker://…` (a Dockerfile path is not an image) and composite steps.
+/// Parse an `action.yml` / `action.yaml`: a docker action's `runs.image: docker://…` (a
+/// Dockerfile path is not an image) and composite steps.
 pub fn parse_action(source: &Arc<SourceFile>) -> ParsedYaml {
-    scan(source, |root, scope| {
-        let Some(runs) = root.get("runs") else { return };
-        let using = runs.get("using").and_then(Node::as_string).unwrap_or("");
-        if using.eq_ignore_ascii_case("docker") {
-            if let Some(image) = runs.get("image") {
-                scope.uses(image, "docker action".to_owned(), None);
+    parse(source, |file, scope| {
+        let mut action = ActionFile::default();
+        for root in &file.documents {
+            action.inputs = root.get("inputs").cloned();
+            let Some(runs) = root.get("runs") else {
+                continue;
+            };
+            action.using = runs
+                .get("using")
+                .and_then(Node::as_string)
+                .map(str::to_owned);
+            let using = action.using.as_deref().unwrap_or("");
+            if using.eq_ignore_ascii_case("docker") {
+                action.image = runs.get("image").cloned();
+            } else if using.eq_ignore_ascii_case("composite") {
+                action.steps = steps(runs);
             }
-        } else if using.eq_ignore_ascii_case("composite") {
-            scope.steps(runs, &|n| format!("step {n} of composite action"), None);
         }
+        if let Some(image) = &action.image {
+            scope.uses(image, &Origin::DockerAction, None, &|_| LockState::Unlocked);
+        }
+        for step in &action.steps {
+            if let Some(uses) = &step.uses {
+                let origin = Origin::CompositeStep {
+                    number: step.number,
+                };
+                // NOTE: GitHub's lockfile covers workflows; a composite action's own steps
+                // are judged by their refs.
+                scope.uses(uses, &origin, None, &|_| LockState::Unlocked);
+            }
+        }
+        Syntax::Action(action)
     })
 }
 
-fn scan(source: &Arc<SourceFile>, visit: impl Fn(&Node, &mut Scope<'_>)) -> ParsedYaml {
+fn parse(
+    source: &Arc<SourceFile>,
+    build: impl FnOnce(&YamlFile, &mut Scope<'_>) -> Syntax,
+) -> ParsedYaml {
     let text = source.text();
     let file = match parse_yaml(text) {
         Ok(file) => file,
@@ -74,200 +166,163 @@ fn scan(source: &Arc<SourceFile>, visit: impl Fn(&Node, &mut Scope<'_>)) -> Pars
     let mut scope = Scope {
         source,
         parsed: ParsedYaml::default(),
+        expander: Expander::new(source),
     };
     scope.parsed.add_duplicate_keys(&file, text);
-    for document in &file.documents {
-        visit(document, &mut scope);
+    scope.parsed.comments = crate::parse::comment::yaml_comments(text, &file);
+    let syntax = build(&file, &mut scope);
+    if scope.expander.over_budget() {
+        scope.parsed.notices.push(Notice {
+            message: format!(
+                "matrix expansion stopped after {MAX_EXPANDED_BYTES} bytes: the remaining \
+                 matrix images are reported as unresolved"
+            ),
+        });
     }
+    scope.parsed.syntax = syntax;
     scope.parsed
+}
+
+fn default_shell(node: &Node) -> Option<Node> {
+    node.get("defaults")?.get("run")?.get("shell").cloned()
+}
+
+fn job(id: &str, key: Span, node: &Node) -> Job {
+    let container = match node.get("container") {
+        Some(container) if container.as_mapping().is_some() => container.get("image").cloned(),
+        other => other.cloned(),
+    };
+    let services = node
+        .get("services")
+        .and_then(Node::as_mapping)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|(name, service)| {
+            let name = name.as_str()?.to_owned();
+            // `services.<id>` may be the image string itself.
+            let image = if service.as_mapping().is_some() {
+                service.get("image")?.clone()
+            } else {
+                service.clone()
+            };
+            Some((name, image))
+        })
+        .collect();
+    Job {
+        id: id.to_owned(),
+        key,
+        node: node.clone(),
+        uses: node.get("uses").cloned(),
+        container,
+        services,
+        env: node.get("env").cloned(),
+        default_shell: default_shell(node),
+        matrix: node
+            .get("strategy")
+            .and_then(|strategy| strategy.get("matrix"))
+            .cloned(),
+        steps: steps(node),
+    }
+}
+
+fn steps(parent: &Node) -> Vec<Step> {
+    parent
+        .get("steps")
+        .and_then(Node::as_sequence)
+        .unwrap_or(&[])
+        .iter()
+        .enumerate()
+        .map(|(index, node)| Step {
+            number: index + 1,
+            node: node.clone(),
+            uses: node.get("uses").cloned(),
+            run: node.get("run").cloned(),
+            shell: node.get("shell").cloned(),
+            env: node.get("env").cloned(),
+            with: node.get("with").cloned(),
+        })
+        .collect()
 }
 
 struct Scope<'a> {
     source: &'a Arc<SourceFile>,
     parsed: ParsedYaml,
-}
-
-/// One `${{ … }}` in an image string: its byte range and its trimmed expression.
-struct Expression<'t> {
-    range: Range<usize>,
-    inner: &'t str,
-}
-
-/// The `${{ … }}` expressions of `text`, in order (an unterminated one is left as text).
-fn expressions(text: &str) -> Vec<Expression<'_>> {
-    let mut found = Vec::new();
-    let mut from = 0;
-    while let Some(open) = text.get(from..).and_then(|rest| rest.find("${{")) {
-        let start = from + open;
-        let body = start + 3;
-        let Some(close) = text.get(body..).and_then(|rest| rest.find("}}")) else {
-            break;
-        };
-        let end = body + close + 2;
-        let inner = text.get(body..body + close).unwrap_or("").trim();
-        found.push(Expression {
-            range: start..end,
-            inner,
-        });
-        from = end;
-    }
-    found
-}
-
-/// The variable name of a `matrix.<name>` expression.
-fn matrix_name(expression: &str) -> Option<&str> {
-    let name = expression.strip_prefix("matrix.")?;
-    let valid = !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    valid.then_some(name)
-}
-
-/// The literal values of `matrix.<name>` (its list and `include` entries), deduplicated, or
-/// `None` if the matrix is computed (e.g. `${{ fromJSON(…) }}`) or does not define it.
-fn matrix_values<'n>(matrix: Option<&'n Node>, name: &str) -> Option<Vec<&'n Node>> {
-    let matrix = matrix?;
-    matrix.as_mapping()?;
-    let mut values: Vec<&Node> = Vec::new();
-    let mut add = |node: &'n Node| {
-        let Some(text) = node.as_string() else { return };
-        if text.contains("${{") || values.iter().any(|v| v.as_str() == Some(text)) {
-            return;
-        }
-        values.push(node);
-    };
-    if let Some(list) = matrix.get(name) {
-        list.as_sequence()?.iter().for_each(&mut add);
-    }
-    for entry in matrix
-        .get("include")
-        .and_then(Node::as_sequence)
-        .unwrap_or(&[])
-    {
-        if let Some(value) = entry.get(name) {
-            add(value);
-        }
-    }
-    (!values.is_empty()).then_some(values)
+    expander: Expander<'a>,
 }
 
 impl Scope<'_> {
-    /// `steps[*].uses: docker://…` of a job or a composite action.
-    fn steps(&mut self, parent: &Node, context: &dyn Fn(usize) -> String, matrix: Option<&Node>) {
-        let steps = parent
-            .get("steps")
-            .and_then(Node::as_sequence)
-            .unwrap_or(&[]);
-        for (index, step) in steps.iter().enumerate() {
-            if let Some(uses) = step.get("uses") {
-                self.uses(uses, context(index + 1), matrix);
+    fn job(&mut self, job: &Job, lock: LockLookup<'_>) {
+        let matrix = job.matrix.as_ref();
+        let id = &job.id;
+        if let Some(image) = &job.container {
+            let origin = Origin::JobContainer { job: id.clone() };
+            self.image(image, 0, &origin, matrix);
+        }
+        for (service, image) in &job.services {
+            let origin = Origin::JobService {
+                job: id.clone(),
+                service: service.clone(),
+            };
+            self.image(image, 0, &origin, matrix);
+        }
+        if let Some(uses) = &job.uses {
+            // NOTE: GitHub's lockfile does not cover reusable-workflow calls: judged as usual.
+            let origin = Origin::ReusableWorkflow { job: id.clone() };
+            self.uses(uses, &origin, matrix, &|_| LockState::Unlocked);
+        }
+        for step in &job.steps {
+            if let Some(uses) = &step.uses {
+                let origin = Origin::Step {
+                    job: id.clone(),
+                    number: step.number,
+                };
+                self.uses(uses, &origin, matrix, lock);
             }
         }
     }
 
-    /// A `uses:`-style value: an image only with the `docker://` scheme.
-    fn uses(&mut self, node: &Node, context: String, matrix: Option<&Node>) {
+    /// A `uses:`-style value: an image with the `docker://` scheme, else an action reference.
+    fn uses(&mut self, node: &Node, origin: &Origin, matrix: Option<&Node>, lock: LockLookup<'_>) {
         let Some(text) = node.as_string() else { return };
         if text.starts_with(DOCKER_SCHEME) {
-            self.image(node, DOCKER_SCHEME.len(), context, matrix);
+            self.image(node, DOCKER_SCHEME.len(), origin, matrix);
+            return;
         }
+        if text.trim().is_empty() {
+            return;
+        }
+        self.parsed.actions.push(ActionUse {
+            location: Location::new(Arc::clone(self.source), node.span),
+            origin: origin.clone(),
+            lock: lock(text),
+        });
     }
 
     /// The image written in `node` from byte `skip` of its text on, matrix-expanded.
-    fn image(&mut self, node: &Node, skip: usize, context: String, matrix: Option<&Node>) {
+    fn image(&mut self, node: &Node, skip: usize, origin: &Origin, matrix: Option<&Node>) {
         let Some(text) = node.as_string().and_then(|text| text.get(skip..)) else {
             return;
         };
         let full = node.as_str().map_or(0, str::len);
         let span = node.sub_span(self.source.text(), skip..full);
-        let uses: Vec<(ImageValue, Vec<Related>)> = match self.expand(text, matrix) {
+        let uses: Vec<(ImageValue, Vec<_>)> = match self.expander.expand(text, matrix) {
             Ok(values) => values
                 .into_iter()
                 .filter(|(value, _)| !value.trim().is_empty())
                 .map(|(value, via)| (ImageValue::Resolved(value), via))
                 .collect(),
-            Err(variables) => vec![(ImageValue::Unresolved { variables }, Vec::new())],
+            Err(Unexpanded::Unresolvable(variables) | Unexpanded::OverBudget(variables)) => {
+                vec![(ImageValue::Unresolved { variables }, Vec::new())]
+            }
         };
         for (value, via) in uses {
             self.parsed.images.push(ImageUse {
                 location: Location::new(Arc::clone(self.source), span),
                 value,
                 via,
-                context: Some(context.clone()),
+                origin: Some(origin.clone()),
             });
         }
-    }
-
-    /// Every expansion of `text` with the matrix entries it took, or the expressions that
-    /// cannot be resolved (all of them when there are too many combinations).
-    fn expand(
-        &self,
-        text: &str,
-        matrix: Option<&Node>,
-    ) -> Result<Vec<(String, Vec<Related>)>, Vec<String>> {
-        let found = expressions(text);
-        // Each distinct expression with its literal matrix values (None: unresolvable).
-        let mut choices: Vec<(&str, Option<Vec<&Node>>)> = Vec::new();
-        for expression in &found {
-            if choices.iter().all(|(inner, _)| *inner != expression.inner) {
-                let name = matrix_name(expression.inner);
-                let values = name.and_then(|name| matrix_values(matrix, name));
-                choices.push((expression.inner, values));
-            }
-        }
-        let unresolvable: Vec<String> = choices
-            .iter()
-            .filter(|(_, values)| values.is_none())
-            .map(|(inner, _)| (*inner).to_owned())
-            .collect();
-        if !unresolvable.is_empty() {
-            return Err(unresolvable);
-        }
-        let sizes: Vec<usize> = choices
-            .iter()
-            .map(|(_, values)| values.as_ref().map_or(0, Vec::len).max(1))
-            .collect();
-        let combinations = sizes.iter().try_fold(1usize, |count, &n| {
-            count.checked_mul(n).filter(|&c| c <= MAX_COMBINATIONS)
-        });
-        let Some(combinations) = combinations else {
-            return Err(choices
-                .iter()
-                .map(|(inner, _)| (*inner).to_owned())
-                .collect());
-        };
-        let mut expansions = Vec::with_capacity(combinations);
-        for combination in 0..combinations {
-            // Pick one value per expression: `combination` in mixed radix `sizes`.
-            let mut rest = combination;
-            let mut picked: Vec<(&str, &Node)> = Vec::new();
-            for ((inner, values), &size) in choices.iter().zip(&sizes) {
-                let values = values.as_deref().unwrap_or(&[]);
-                if let Some(&value) = values.get(rest % size) {
-                    picked.push((inner, value));
-                }
-                rest /= size;
-            }
-            let mut expanded = String::with_capacity(text.len());
-            let mut last = 0;
-            for expression in &found {
-                expanded.push_str(text.get(last..expression.range.start).unwrap_or(""));
-                let value = picked.iter().find(|(inner, _)| *inner == expression.inner);
-                expanded.push_str(value.and_then(|(_, node)| node.as_str()).unwrap_or(""));
-                last = expression.range.end;
-            }
-            expanded.push_str(text.get(last..).unwrap_or(""));
-            let via = picked
-                .iter()
-                .map(|(inner, node)| Related {
-                    location: Location::new(Arc::clone(self.source), node.span),
-                    label: format!("`{inner}` is `{}` here", node.as_str().unwrap_or("")),
-                })
-                .collect();
-            expansions.push((expanded, via));
-        }
-        Ok(expansions)
     }
 }
 

@@ -10,9 +10,11 @@ mod build;
 use std::ops::Range;
 use std::sync::Arc;
 
+use crate::model::action::ActionUse;
 use crate::model::image::ImageUse;
 use crate::model::location::Span;
-use crate::parse::{Notice, Problem};
+use crate::parse::comment::Comment;
+use crate::parse::{Notice, Problem, Syntax};
 
 /// The most nodes that may be reachable through aliases in one file ("billion laughs" guard).
 pub const MAX_ALIAS_EXPANSION: u64 = 1_000_000;
@@ -80,9 +82,13 @@ pub enum ScalarStyle {
 }
 
 /// What the compose, workflow and Kubernetes parsers return for one file.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct ParsedYaml {
+    /// The typed model (`Syntax::None` when the file is not valid YAML).
+    pub syntax: Syntax,
+    pub comments: Vec<Comment>,
     pub images: Vec<ImageUse>,
+    pub actions: Vec<ActionUse>,
     pub problems: Vec<Problem>,
     pub notices: Vec<Notice>,
 }

@@ -16,7 +16,7 @@ use crate::model::level::{Level, PinPolicy};
 use crate::model::location::{Location, Position};
 
 /// An output format of `scan`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     /// rustc-style diagnostics with the source line and a caret.
     Text,

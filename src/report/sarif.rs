@@ -14,9 +14,10 @@ use serde_sarif::sarif;
 
 use crate::model::level::Level;
 use crate::model::location::{Location, Position};
+use crate::model::rule::RuleMeta;
 use crate::model::source::SourceFile;
 use crate::report::{Notification, Report, region};
-use crate::rules::{REGISTRY, RuleMeta};
+use crate::rules;
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const SRCROOT: &str = "%SRCROOT%";
@@ -35,9 +36,8 @@ pub fn build(report: &Report) -> sarif::Sarif {
         .iter()
         .zip(&report.fingerprints)
         .map(|(finding, fingerprint)| {
-            let index = REGISTRY
-                .iter()
-                .position(|rule| std::ptr::eq(*rule, finding.rule))
+            let index = rules::metas()
+                .position(|rule| std::ptr::eq(rule, finding.rule))
                 .unwrap_or(0);
             let start = finding.primary.source.position(finding.primary.span.start);
             let mut partial = BTreeMap::new();
@@ -99,12 +99,7 @@ pub fn build(report: &Report) -> sarif::Sarif {
         .version(env!("CARGO_PKG_VERSION"))
         .semantic_version(env!("CARGO_PKG_VERSION"))
         .information_uri(env!("CARGO_PKG_HOMEPAGE"))
-        .rules(
-            REGISTRY
-                .iter()
-                .map(|rule| descriptor(rule))
-                .collect::<Vec<_>>(),
-        )
+        .rules(rules::metas().map(descriptor).collect::<Vec<_>>())
         .build();
     let mut run = sarif::Run::builder()
         .tool(sarif::Tool::builder().driver(driver).build())

@@ -1,90 +1,191 @@
-//! The rule registry: every rule's public metadata, ordered by id, and the one entry point
-//! that runs the checks over a parsed document.
+//! The rule registry and its dispatcher: every rule's metadata and checks in one table, ordered
+//! by id, and the one entry point that runs the enabled ones over a parsed document.
+//!
+//! The dispatcher, not the rule, decides whether a rule runs (file kind, the policy of its
+//! ecosystem, on/off) and at which level its findings are reported. Rules that judge one image
+//! or action occurrence are links of an ordered chain: each occurrence gets at most one finding
+//! of its chain, from the first enabled link that returns one, so a disabled rule falls through
+//! to the next.
 //!
 //! Rule ids and names are public API: never change or reuse one.
 
+pub mod actions;
 pub mod images;
 pub mod meta;
 
-use crate::discover::FileKind;
+use std::collections::BTreeMap;
+
 use crate::model::finding::Finding;
 use crate::model::level::{Level, PinPolicy};
+pub use crate::model::rule::{Ecosystem, RuleMeta};
 use crate::parse::Document;
 
-/// Static description of a rule: what `pinwarden rules`, `explain`, the README table and
-/// SARIF `tool.driver.rules` all read.
-#[derive(Debug)]
-pub struct RuleMeta {
-    /// `PWnnn`; stable.
-    pub id: &'static str,
-    /// kebab-case; stable.
-    pub name: &'static str,
-    pub default_level: Level,
-    /// One sentence, lowercase, no trailing period.
-    pub summary: &'static str,
-    /// The help page (markdown), embedded from `docs/rules/PWnnn.md`.
-    pub help: &'static str,
-    /// The lowest policy at which the rule runs (`None`: always).
-    pub min_policy: Option<PinPolicy>,
-    /// SARIF `properties.tags`.
-    pub tags: &'static [&'static str],
-    /// GitHub's `security-severity` (a number 0.0–10.0, as a string).
-    pub security_severity: &'static str,
-    pub applies_to: &'static [FileKind],
+/// A rule: its public description and how it checks.
+pub struct Rule {
+    pub meta: &'static RuleMeta,
+    pub checks: &'static [Check],
 }
 
-impl RuleMeta {
-    /// The help page's URL, for SARIF `helpUri` and text output.
-    pub fn help_uri(&self) -> String {
-        format!(
-            "{}/blob/main/docs/rules/{}.md",
-            env!("CARGO_PKG_REPOSITORY"),
-            self.id
-        )
-    }
+/// One way a rule checks a document.
+pub enum Check {
+    /// Reads the whole document.
+    Document(fn(&Document, &CheckContext) -> Vec<Finding>),
+    /// A link of the image chain: judges one image occurrence. Lower `precedence` runs first.
+    Image {
+        precedence: u8,
+        judge: for<'a> fn(&images::Subject<'a>, &CheckContext) -> Option<Finding>,
+    },
+    /// A link of the action chain: judges one `uses:` occurrence.
+    Action {
+        precedence: u8,
+        judge: for<'a> fn(&actions::Subject<'a>, &CheckContext) -> Option<Finding>,
+    },
+}
 
-    /// Does the rule run under `policy`?
-    pub fn enabled_at(&self, policy: PinPolicy) -> bool {
-        self.min_policy.is_none_or(|min| policy >= min)
-    }
+/// Every rule, ordered by id. SARIF `ruleIndex` is the position in this list.
+pub static REGISTRY: &[&Rule] = &[
+    &meta::parse_error::RULE,
+    &images::latest_tag::RULE,
+    &images::untagged::RULE,
+    &images::unresolved::RULE,
+    &images::floating_tag::RULE,
+    &images::not_digest_pinned::RULE,
+];
 
-    /// The help page without its `# PWnnn name` title line, for SARIF `help`.
-    pub fn help_body(&self) -> &'static str {
-        match self.help.split_once('\n') {
-            Some((first, rest)) if first.starts_with("# ") => rest.trim_start_matches('\n'),
-            _ => self.help,
+/// Every rule's metadata, in registry order.
+pub fn metas() -> impl Iterator<Item = &'static RuleMeta> {
+    REGISTRY.iter().map(|rule| rule.meta)
+}
+
+/// Look a rule up by id (case-insensitive, so `explain pw101` works) or by name.
+pub fn find(id_or_name: &str) -> Option<&'static RuleMeta> {
+    metas().find(|meta| {
+        meta.id.eq_ignore_ascii_case(id_or_name) || meta.name.eq_ignore_ascii_case(id_or_name)
+    })
+}
+
+/// The policy of each ecosystem.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Policies {
+    pub images: PinPolicy,
+    pub actions: PinPolicy,
+    pub packages: PinPolicy,
+}
+
+impl Policies {
+    /// The same policy for every ecosystem (what `--policy` sets).
+    pub const fn all(policy: PinPolicy) -> Self {
+        Self {
+            images: policy,
+            actions: policy,
+            packages: policy,
         }
     }
 }
 
-/// Every rule, ordered by id. SARIF `ruleIndex` is the position in this list.
-pub static REGISTRY: &[&RuleMeta] = &[
-    &meta::parse_error::META,
-    &images::latest_tag::META,
-    &images::untagged::META,
-    &images::unresolved::META,
-    &images::floating_tag::META,
-    &images::not_digest_pinned::META,
-];
-
-/// Look a rule up by id (case-insensitive, so `explain pw101` works).
-pub fn find(id: &str) -> Option<&'static RuleMeta> {
-    REGISTRY
-        .iter()
-        .copied()
-        .find(|rule| rule.id.eq_ignore_ascii_case(id))
+/// How one rule is configured (the config file of a later issue fills these in).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RuleSetting {
+    /// The rule does not run.
+    pub off: bool,
+    /// Report at this level instead of the rule's default.
+    pub level: Option<Level>,
 }
 
 /// Settings the checks read. Rules get settings only through here, never through globals.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct CheckContext {
-    pub policy: PinPolicy,
+    pub policies: Policies,
+    /// Per-rule settings, by rule id.
+    pub rules: BTreeMap<&'static str, RuleSetting>,
 }
+
+impl CheckContext {
+    /// One policy for every ecosystem, every rule at its default.
+    pub fn with_policy(policy: PinPolicy) -> Self {
+        Self {
+            policies: Policies::all(policy),
+            rules: BTreeMap::new(),
+        }
+    }
+
+    /// The policy that applies to a rule of `ecosystem`. Rules outside the pinning
+    /// ecosystems are not gated by a policy; they see the strictest of the three.
+    pub fn policy(&self, ecosystem: Ecosystem) -> PinPolicy {
+        match ecosystem {
+            Ecosystem::Images => self.policies.images,
+            Ecosystem::Actions => self.policies.actions,
+            Ecosystem::Packages => self.policies.packages,
+            Ecosystem::None => self
+                .policies
+                .images
+                .max(self.policies.actions)
+                .max(self.policies.packages),
+        }
+    }
+
+    /// Does the rule run at all (not off, and its ecosystem's policy reaches its minimum)?
+    pub fn is_enabled(&self, meta: &RuleMeta) -> bool {
+        let off = self.rules.get(meta.id).is_some_and(|setting| setting.off);
+        !off && meta.enabled_at(self.policy(meta.ecosystem))
+    }
+
+    /// The level the rule's findings are reported at.
+    pub fn level(&self, meta: &RuleMeta) -> Level {
+        self.rules
+            .get(meta.id)
+            .and_then(|setting| setting.level)
+            .unwrap_or(meta.default_level)
+    }
+}
+
+type ImageJudge = for<'a> fn(&images::Subject<'a>, &CheckContext) -> Option<Finding>;
+type ActionJudge = for<'a> fn(&actions::Subject<'a>, &CheckContext) -> Option<Finding>;
 
 /// Run every enabled check over one document. Pure: no I/O.
 pub fn check(document: &Document, cx: &CheckContext) -> Vec<Finding> {
-    let mut findings = meta::parse_error::check(document);
-    findings.extend(images::check(document, cx));
+    let enabled: Vec<&Rule> = REGISTRY
+        .iter()
+        .copied()
+        .filter(|rule| rule.meta.applies_to.contains(&document.kind) && cx.is_enabled(rule.meta))
+        .collect();
+    let mut findings = Vec::new();
+    let mut image_chain: Vec<(u8, ImageJudge)> = Vec::new();
+    let mut action_chain: Vec<(u8, ActionJudge)> = Vec::new();
+    for rule in &enabled {
+        for check in rule.checks {
+            match check {
+                Check::Document(check) => findings.extend(check(document, cx)),
+                Check::Image { precedence, judge } => image_chain.push((*precedence, *judge)),
+                Check::Action { precedence, judge } => action_chain.push((*precedence, *judge)),
+            }
+        }
+    }
+    image_chain.sort_by_key(|(precedence, _)| *precedence);
+    action_chain.sort_by_key(|(precedence, _)| *precedence);
+    if !image_chain.is_empty() {
+        for image in &document.images {
+            let subject = images::Subject::new(image);
+            findings.extend(
+                image_chain
+                    .iter()
+                    .find_map(|(_, judge)| judge(&subject, cx)),
+            );
+        }
+    }
+    if !action_chain.is_empty() {
+        for action in &document.actions {
+            let subject = actions::Subject::new(action);
+            findings.extend(
+                action_chain
+                    .iter()
+                    .find_map(|(_, judge)| judge(&subject, cx)),
+            );
+        }
+    }
+    for finding in &mut findings {
+        finding.level = cx.level(finding.rule);
+    }
     findings
 }
 
@@ -95,8 +196,7 @@ mod tests {
     /// Ids, names and levels are public API: this snapshot changes only when a rule is added.
     #[test]
     fn registry_is_stable_ordered_and_unique() {
-        let table: Vec<(&str, &str, Level)> = REGISTRY
-            .iter()
+        let table: Vec<(&str, &str, Level)> = metas()
             .map(|rule| (rule.id, rule.name, rule.default_level))
             .collect();
         assert_eq!(
@@ -110,19 +210,43 @@ mod tests {
                 ("PW105", "image-not-digest-pinned", Level::Warning),
             ]
         );
-        let mut ids: Vec<&str> = REGISTRY.iter().map(|rule| rule.id).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        assert_eq!(ids.len(), REGISTRY.len(), "duplicate rule id");
-        let mut names: Vec<&str> = REGISTRY.iter().map(|rule| rule.name).collect();
+        let ids: Vec<&str> = metas().map(|rule| rule.id).collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(ids, sorted, "registry not ordered by id, or a duplicate id");
+        let mut names: Vec<&str> = metas().map(|rule| rule.name).collect();
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), REGISTRY.len(), "duplicate rule name");
     }
 
+    /// Two links of one chain with the same precedence would run in registry order by
+    /// accident; every chain has a strict order.
+    #[test]
+    fn chain_precedences_are_unique() {
+        let mut images = Vec::new();
+        let mut actions = Vec::new();
+        for rule in REGISTRY {
+            for check in rule.checks {
+                match check {
+                    Check::Image { precedence, .. } => images.push(*precedence),
+                    Check::Action { precedence, .. } => actions.push(*precedence),
+                    Check::Document(_) => {}
+                }
+            }
+        }
+        for chain in [&mut images, &mut actions] {
+            let count = chain.len();
+            chain.sort_unstable();
+            chain.dedup();
+            assert_eq!(chain.len(), count, "two links share a precedence");
+        }
+    }
+
     #[test]
     fn help_pages_start_with_their_title() {
-        for rule in REGISTRY {
+        for rule in metas() {
             let title = format!("# {} {}\n", rule.id, rule.name);
             assert!(rule.help.starts_with(&title), "{} help title", rule.id);
             assert!(
@@ -134,18 +258,40 @@ mod tests {
     }
 
     #[test]
-    fn find_is_case_insensitive() {
+    fn find_by_id_or_name_case_insensitively() {
         assert_eq!(find("pw101").map(|rule| rule.id), Some("PW101"));
+        assert_eq!(
+            find("image-floating-tag").map(|rule| rule.id),
+            Some("PW104")
+        );
         assert!(find("PW999").is_none());
     }
 
     #[test]
-    fn policy_gates() {
+    fn the_dispatcher_applies_policy_and_settings() {
         let floating = &images::floating_tag::META;
-        assert!(!floating.enabled_at(PinPolicy::Tag));
-        assert!(floating.enabled_at(PinPolicy::Version));
+        assert!(!CheckContext::with_policy(PinPolicy::Tag).is_enabled(floating));
+        assert!(CheckContext::with_policy(PinPolicy::Version).is_enabled(floating));
         let digest = &images::not_digest_pinned::META;
-        assert!(!digest.enabled_at(PinPolicy::Version));
-        assert!(digest.enabled_at(PinPolicy::Digest));
+        assert!(!CheckContext::with_policy(PinPolicy::Version).is_enabled(digest));
+        assert!(CheckContext::with_policy(PinPolicy::Digest).is_enabled(digest));
+        let mut cx = CheckContext::with_policy(PinPolicy::Digest);
+        cx.rules.insert(
+            "PW105",
+            RuleSetting {
+                off: true,
+                level: None,
+            },
+        );
+        assert!(!cx.is_enabled(digest));
+        cx.rules.insert(
+            "PW104",
+            RuleSetting {
+                off: false,
+                level: Some(Level::Error),
+            },
+        );
+        assert_eq!(cx.level(floating), Level::Error);
+        assert_eq!(cx.level(digest), Level::Warning);
     }
 }

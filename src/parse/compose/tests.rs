@@ -12,7 +12,11 @@ fn resolved(value: &str) -> ImageValue {
 /// (text under the location, value, context) of each image.
 fn summary(parsed: &ParsedYaml) -> Vec<(String, ImageValue, String)> {
     let row = |image: &ImageUse| {
-        let context = image.context.clone().unwrap_or_default();
+        let context = image
+            .origin
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
         (image.written().to_owned(), image.value.clone(), context)
     };
     parsed.images.iter().map(row).collect()

@@ -9,6 +9,7 @@ use super::scope::{self, Resolution, Scope, Value, resolve};
 use super::{Args, Instruction, LogicalText, Stage, StageBase};
 use crate::model::image::{ImageUse, ImageValue};
 use crate::model::location::{Location, Related, Span};
+use crate::model::origin::{Origin, StageId};
 use crate::model::source::SourceFile;
 use crate::parse::Problem;
 
@@ -107,7 +108,7 @@ impl Analyzer<'_> {
                     self.escape,
                     self.problems,
                 );
-            } else if super::KNOWN.contains(&keyword.to_ascii_lowercase().as_str()) {
+            } else if instruction.keyword.is_known() {
                 self.problem(
                     instruction.keyword_span,
                     format!(
@@ -194,7 +195,7 @@ impl Analyzer<'_> {
                 );
             }
         }
-        let context = stage_context(stage_index, name.as_deref());
+        let context = Origin::Stage(stage_id(stage_index, name.as_deref()));
         let base = match words.first() {
             Some(&image) => {
                 let (start, end) = unquoted_range(image, word_text(image));
@@ -224,7 +225,7 @@ impl Analyzer<'_> {
     }
 
     /// Expand a `FROM` image against the global scope and decide what the stage is built on.
-    fn base(&mut self, written: &str, span: Span, context: String) -> StageBase {
+    fn base(&mut self, written: &str, span: Span, context: Origin) -> StageBase {
         let resolution = match resolve(written, &self.global, self.escape) {
             Ok(resolution) => resolution,
             Err(error) => {
@@ -254,7 +255,7 @@ impl Analyzer<'_> {
         base
     }
 
-    fn image_use(&self, span: Span, resolution: Resolution, context: String) -> ImageUse {
+    fn image_use(&self, span: Span, resolution: Resolution, context: Origin) -> ImageUse {
         ImageUse {
             location: Location::new(Arc::clone(self.source), span),
             value: resolution.value,
@@ -266,7 +267,7 @@ impl Analyzer<'_> {
                     label: note.label.to_string(),
                 })
                 .collect(),
-            context: Some(context),
+            origin: Some(context),
         }
     }
 
@@ -338,10 +339,10 @@ impl Analyzer<'_> {
                 .stages
                 .get(reference.stage)
                 .and_then(|stage| stage.name.clone());
-            let where_ = stage_context(reference.stage, stage_name.as_deref());
+            let where_ = stage_id(reference.stage, stage_name.as_deref());
             let context = match reference.kind {
-                RefKind::CopyFrom => format!("`COPY --from` in {where_}"),
-                RefKind::MountFrom => format!("`RUN --mount` in {where_}"),
+                RefKind::CopyFrom => Origin::CopyFrom(where_),
+                RefKind::MountFrom => Origin::MountFrom(where_),
             };
             let ImageValue::Resolved(value) = &reference.resolution.value else {
                 self.images
@@ -388,11 +389,11 @@ impl Analyzer<'_> {
     }
 }
 
-/// "stage `builder`" or "stage 2".
-fn stage_context(index: usize, name: Option<&str>) -> String {
-    match name {
-        Some(name) => format!("stage `{name}`"),
-        None => format!("stage {index}"),
+/// A stage as messages name it: "stage `builder`" or "stage 2".
+fn stage_id(index: usize, name: Option<&str>) -> StageId {
+    StageId {
+        index,
+        name: name.map(str::to_owned),
     }
 }
 

@@ -28,7 +28,11 @@ fn images(parsed: &ParsedDockerfile) -> Vec<ImageRow> {
             (
                 image.written().to_owned(),
                 image.value.clone(),
-                image.context.clone().unwrap_or_default(),
+                image
+                    .origin
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
             )
         })
         .collect()
@@ -375,7 +379,10 @@ fn via_points_at_the_arg_tokens() {
             ("TAG=1.2", "`TAG` defaults to `1.2` here", (2, 5)),
         ]
     );
-    assert_eq!(image.context.as_deref(), Some("stage `app`"));
+    assert_eq!(
+        image.origin.as_ref().map(ToString::to_string).as_deref(),
+        Some("stage `app`")
+    );
 
     // An ARG without a default is pointed at too.
     let (_, parsed) = parse_text("ARG TAG\nFROM python:$TAG\n");
@@ -530,7 +537,11 @@ fn references_use_stage_scope() {
         let got: Vec<ImageValue> = parsed
             .images
             .iter()
-            .filter(|i| i.context.as_deref().is_some_and(|c| c.starts_with('`')))
+            .filter(|i| {
+                i.origin
+                    .as_ref()
+                    .is_some_and(|o| o.to_string().starts_with('`'))
+            })
             .map(|i| i.value.clone())
             .collect();
         assert_eq!(got, values, "input {input:?}");

@@ -13,7 +13,11 @@ fn summary(parsed: &ParsedYaml) -> Vec<(String, String)> {
         );
         (
             image.written().to_owned(),
-            image.context.clone().unwrap_or_default(),
+            image
+                .origin
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
         )
     };
     parsed.images.iter().map(row).collect()

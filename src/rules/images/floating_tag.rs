@@ -1,12 +1,12 @@
 //! PW104 image-floating-tag: a channel or major-only tag (`lts`, `stable`, `3`, `18-alpine`)
 //! that upstream moves to new releases. Runs at policy `version` and above.
 
-use crate::discover::FileKind;
 use crate::model::finding::Finding;
+use crate::model::kind::FileKind;
 use crate::model::level::{Level, PinPolicy};
 use crate::model::refs::{TagClass, classify_tag};
-use crate::rules::images::Resolved;
-use crate::rules::{CheckContext, RuleMeta};
+use crate::rules::images::Subject;
+use crate::rules::{Check, CheckContext, Ecosystem, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
     id: "PW104",
@@ -14,14 +14,24 @@ pub static META: RuleMeta = RuleMeta {
     default_level: Level::Warning,
     summary: "image tag is a floating channel or major-only version that upstream moves",
     help: include_str!("../../../docs/rules/PW104.md"),
+    ecosystem: Ecosystem::Images,
     min_policy: Some(PinPolicy::Version),
     tags: &["supply-chain", "pinning"],
     security_severity: "4.0",
     applies_to: FileKind::IMAGES,
 };
 
-pub fn check(image: &Resolved<'_>, cx: &CheckContext) -> Option<Finding> {
-    if !META.enabled_at(cx.policy) || image.reference.digest.is_some() {
+pub static RULE: Rule = Rule {
+    meta: &META,
+    checks: &[Check::Image {
+        precedence: 50,
+        judge,
+    }],
+};
+
+fn judge(subject: &Subject<'_>, _cx: &CheckContext) -> Option<Finding> {
+    let image = subject.valid()?;
+    if image.reference.digest.is_some() {
         return None;
     }
     let tag = image.reference.tag.as_deref()?;

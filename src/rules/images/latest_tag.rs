@@ -1,11 +1,11 @@
 //! PW101 image-latest-tag: an explicit `:latest` tag without a digest.
 
-use crate::discover::FileKind;
 use crate::model::finding::Finding;
+use crate::model::kind::FileKind;
 use crate::model::level::Level;
 use crate::model::refs::{TagClass, classify_tag};
-use crate::rules::RuleMeta;
-use crate::rules::images::Resolved;
+use crate::rules::images::Subject;
+use crate::rules::{Check, CheckContext, Ecosystem, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
     id: "PW101",
@@ -13,13 +13,23 @@ pub static META: RuleMeta = RuleMeta {
     default_level: Level::Error,
     summary: "image reference uses the mutable `latest` tag",
     help: include_str!("../../../docs/rules/PW101.md"),
+    ecosystem: Ecosystem::Images,
     min_policy: None,
     tags: &["supply-chain", "security", "pinning"],
     security_severity: "7.0",
     applies_to: FileKind::IMAGES,
 };
 
-pub fn check(image: &Resolved<'_>) -> Option<Finding> {
+pub static RULE: Rule = Rule {
+    meta: &META,
+    checks: &[Check::Image {
+        precedence: 40,
+        judge,
+    }],
+};
+
+fn judge(subject: &Subject<'_>, _cx: &CheckContext) -> Option<Finding> {
+    let image = subject.valid()?;
     if image.reference.digest.is_some() {
         return None;
     }

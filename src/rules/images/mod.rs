@@ -13,10 +13,63 @@ pub mod untagged;
 
 use crate::model::finding::Finding;
 use crate::model::image::{ImageUse, ImageValue};
-use crate::model::refs::ImageRef;
-use crate::parse::Document;
-use crate::rules::CheckContext;
-use crate::rules::meta::parse_error;
+use crate::model::refs::{ImageRef, RefError};
+use crate::parse::interpolate::variable_names;
+use crate::rules::RuleMeta;
+
+/// One image occurrence as the chain sees it: parsed once, judged by the first link that
+/// claims it.
+pub enum Subject<'a> {
+    /// Depends on variables without a value (PW103's).
+    Unresolved {
+        image: &'a ImageUse,
+        variables: Vec<String>,
+    },
+    /// Not valid image-reference syntax (PW001's).
+    Invalid {
+        image: &'a ImageUse,
+        text: &'a str,
+        error: RefError,
+    },
+    /// A valid reference (PW101, PW102, PW104, PW105).
+    Valid(Resolved<'a>),
+}
+
+impl<'a> Subject<'a> {
+    pub fn new(image: &'a ImageUse) -> Self {
+        let text = match &image.value {
+            ImageValue::Unresolved { variables } => {
+                return Self::Unresolved {
+                    image,
+                    variables: variables.clone(),
+                };
+            }
+            ImageValue::Resolved(text) => text.as_str(),
+        };
+        match ImageRef::parse(text) {
+            Ok(reference) => Self::Valid(Resolved {
+                use_: image,
+                text,
+                reference,
+            }),
+            // `ARG TAG=` then `FROM app:${TAG}`: the variable is declared but empty, so the
+            // image is chosen on the build command line, not here. That is PW103, not a typo.
+            Err(_) if image.written() != text && has_empty_part(text) => Self::Unresolved {
+                image,
+                variables: variable_names(image.written()),
+            },
+            Err(error) => Self::Invalid { image, text, error },
+        }
+    }
+
+    /// The valid reference, for the links that judge only those.
+    pub fn valid(&self) -> Option<&Resolved<'a>> {
+        match self {
+            Self::Valid(resolved) => Some(resolved),
+            _ => None,
+        }
+    }
+}
 
 /// A resolved, valid image reference with the text it resolved to.
 pub struct Resolved<'a> {
@@ -35,51 +88,15 @@ impl Resolved<'_> {
         } else {
             format!("image `{written}` (resolves to `{}`)", self.text)
         };
-        if let Some(context) = &self.use_.context {
-            out.push_str(" in ");
-            out.push_str(context);
+        if let Some(origin) = &self.use_.origin {
+            out.push_str(&format!(" in {origin}"));
         }
         out
     }
 
-    fn finding(&self, rule: &'static crate::rules::RuleMeta, message: String) -> Finding {
+    fn finding(&self, rule: &'static RuleMeta, message: String) -> Finding {
         Finding::new(rule, self.use_.location.clone(), message).with_related(self.use_.via.clone())
     }
-}
-
-/// All PW1xx findings (and PW001 for invalid references) of one document.
-pub fn check(document: &Document, cx: &CheckContext) -> Vec<Finding> {
-    document
-        .images
-        .iter()
-        .filter_map(|image| check_one(image, cx))
-        .collect()
-}
-
-fn check_one(image: &ImageUse, cx: &CheckContext) -> Option<Finding> {
-    let text = match &image.value {
-        ImageValue::Unresolved { variables } => return unresolved::check(image, variables),
-        ImageValue::Resolved(text) => text.as_str(),
-    };
-    let reference = match ImageRef::parse(text) {
-        Ok(reference) => reference,
-        // `ARG TAG=` then `FROM app:${TAG}`: the variable is declared but empty, so the image
-        // is chosen on the build command line, not here. That is PW103, not a typo.
-        Err(_) if image.written() != text && has_empty_part(text) => {
-            let variables = unresolved::variable_names(image.written());
-            return unresolved::check(image, &variables);
-        }
-        Err(error) => return Some(parse_error::invalid_image(image, text, &error)),
-    };
-    let resolved = Resolved {
-        use_: image,
-        text,
-        reference,
-    };
-    untagged::check(&resolved)
-        .or_else(|| latest_tag::check(&resolved))
-        .or_else(|| floating_tag::check(&resolved, cx))
-        .or_else(|| not_digest_pinned::check(&resolved, cx))
 }
 
 /// Does an expanded reference have an empty name, tag or digest (`app:`, `:1`, `a//b`)?
@@ -97,6 +114,7 @@ pub(crate) mod test_support {
     use std::sync::Arc;
 
     use crate::model::image::{ImageUse, ImageValue};
+    use crate::model::kind::FileKind;
     use crate::model::level::PinPolicy;
     use crate::model::location::{Location, Span};
     use crate::model::source::SourceFile;
@@ -115,14 +133,28 @@ pub(crate) mod test_support {
                 },
             },
             via: Vec::new(),
-            context: None,
+            origin: None,
         }
+    }
+
+    /// The id of the one finding `use_` gets from the image chain under `policy`, if any.
+    pub(crate) fn verdict_of(use_: ImageUse, policy: PinPolicy) -> Option<&'static str> {
+        let source = use_.location.source.clone();
+        let document = crate::parse::Document {
+            images: vec![use_],
+            ..crate::parse::Document::empty(source, FileKind::Dockerfile)
+        };
+        let findings = crate::rules::check(&document, &CheckContext::with_policy(policy));
+        assert!(
+            findings.len() <= 1,
+            "one finding per occurrence: {findings:?}"
+        );
+        findings.first().map(|finding| finding.rule.id)
     }
 
     /// The id of the one finding `written` gets under `policy`, if any.
     pub(crate) fn verdict(written: &str, policy: PinPolicy) -> Option<&'static str> {
-        let use_ = image(written, Some(written));
-        super::check_one(&use_, &CheckContext { policy }).map(|finding| finding.rule.id)
+        verdict_of(image(written, Some(written)), policy)
     }
 }
 
@@ -136,7 +168,6 @@ mod tests {
     #[test]
     fn an_empty_variable_is_unresolved_not_invalid() {
         use super::test_support::image;
-        use crate::rules::CheckContext;
         // (written, expanded, expected rule)
         let cases = [
             ("servercore:${VERSION}", "servercore:", "PW103"),
@@ -146,8 +177,8 @@ mod tests {
         ];
         for (written, expanded, expected) in cases {
             let use_ = image(written, Some(expanded));
-            let finding = super::check_one(&use_, &CheckContext { policy: Tag });
-            assert_eq!(finding.map(|f| f.rule.id), Some(expected), "{written}");
+            let got = super::test_support::verdict_of(use_, Tag);
+            assert_eq!(got, Some(expected), "{written}");
         }
     }
 

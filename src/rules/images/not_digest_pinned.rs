@@ -1,10 +1,10 @@
 //! PW105 image-not-digest-pinned: no `@sha256:` digest. Runs at policy `digest` only.
 
-use crate::discover::FileKind;
 use crate::model::finding::Finding;
+use crate::model::kind::FileKind;
 use crate::model::level::{Level, PinPolicy};
-use crate::rules::images::Resolved;
-use crate::rules::{CheckContext, RuleMeta};
+use crate::rules::images::Subject;
+use crate::rules::{Check, CheckContext, Ecosystem, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
     id: "PW105",
@@ -12,14 +12,24 @@ pub static META: RuleMeta = RuleMeta {
     default_level: Level::Warning,
     summary: "image reference is not pinned by an immutable digest",
     help: include_str!("../../../docs/rules/PW105.md"),
+    ecosystem: Ecosystem::Images,
     min_policy: Some(PinPolicy::Digest),
     tags: &["supply-chain", "pinning"],
     security_severity: "3.0",
     applies_to: FileKind::IMAGES,
 };
 
-pub fn check(image: &Resolved<'_>, cx: &CheckContext) -> Option<Finding> {
-    if !META.enabled_at(cx.policy) || image.reference.digest.is_some() {
+pub static RULE: Rule = Rule {
+    meta: &META,
+    checks: &[Check::Image {
+        precedence: 60,
+        judge,
+    }],
+};
+
+fn judge(subject: &Subject<'_>, _cx: &CheckContext) -> Option<Finding> {
+    let image = subject.valid()?;
+    if image.reference.digest.is_some() {
         return None;
     }
     Some(image.finding(

@@ -1,10 +1,10 @@
 //! PW102 image-untagged: neither a tag nor a digest, so the engine pulls `latest`.
 
-use crate::discover::FileKind;
 use crate::model::finding::Finding;
+use crate::model::kind::FileKind;
 use crate::model::level::Level;
-use crate::rules::RuleMeta;
-use crate::rules::images::Resolved;
+use crate::rules::images::Subject;
+use crate::rules::{Check, CheckContext, Ecosystem, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
     id: "PW102",
@@ -12,13 +12,23 @@ pub static META: RuleMeta = RuleMeta {
     default_level: Level::Error,
     summary: "image reference has neither a tag nor a digest, so it means `latest`",
     help: include_str!("../../../docs/rules/PW102.md"),
+    ecosystem: Ecosystem::Images,
     min_policy: None,
     tags: &["supply-chain", "security", "pinning"],
     security_severity: "7.0",
     applies_to: FileKind::IMAGES,
 };
 
-pub fn check(image: &Resolved<'_>) -> Option<Finding> {
+pub static RULE: Rule = Rule {
+    meta: &META,
+    checks: &[Check::Image {
+        precedence: 30,
+        judge,
+    }],
+};
+
+fn judge(subject: &Subject<'_>, _cx: &CheckContext) -> Option<Finding> {
+    let image = subject.valid()?;
     if image.reference.tag.is_some() || image.reference.digest.is_some() {
         return None;
     }
