@@ -1,6 +1,7 @@
 //! The data model shared by parsers, rules and reports: sources, spans, findings, levels,
 //! and the reference grammars (images today; actions and packages later).
 
+pub mod action_ref;
 pub mod finding;
 pub mod image;
 pub mod level;
