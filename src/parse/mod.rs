@@ -1,6 +1,7 @@
 //! Parsers: each turns one file's text into a typed document whose flaggable values carry
 //! spans into the original text, plus the image occurrences every PW1xx rule reads.
 
+pub mod actions_lock;
 pub mod compose;
 pub mod dockerfile;
 pub mod env;
