@@ -2,6 +2,7 @@
 //! and the reference grammars (images today; actions and packages later).
 
 pub mod action;
+pub mod action_ref;
 pub mod finding;
 pub mod image;
 pub mod kind;

@@ -3,6 +3,7 @@
 //! comments, and the occurrences the rules read (images, action references), each spanned in
 //! the original text.
 
+pub mod actions_lock;
 pub mod comment;
 pub mod compose;
 pub mod dockerfile;
