@@ -12,14 +12,17 @@ use rayon::prelude::*;
 use crate::cli::{Cli, ColorChoice, Command, ScanArgs};
 use crate::discover::{self, Candidate, Classification};
 use crate::github::upload::{self, UploadSettings};
+use crate::model::action::LockState;
+use crate::model::action_ref::{Uses, parse_uses};
 use crate::model::finding::Finding;
 use crate::model::kind::FileKind;
 use crate::model::level::{FailOn, Level, PinPolicy};
 use crate::model::location::{Location, Span};
 use crate::model::source::SourceFile;
-use crate::parse::env::{self, EnvFile};
+use crate::parse::actions_lock::{ActionsLock, LockStatus};
+use crate::parse::env::EnvFile;
 use crate::parse::k8s;
-use crate::parse::{self, Document, ParseContext};
+use crate::parse::{self, Document, ParseContext, Syntax};
 use crate::report::{self, Format, Notification, Report};
 use crate::rules::{self, CheckContext};
 use crate::{action, include};
@@ -168,7 +171,8 @@ pub fn scan(options: &ScanOptions) -> anyhow::Result<Report> {
     })?;
     let cx = CheckContext::with_policy(options.policy);
     let cwd = std::env::current_dir().ok();
-    let envs = load_compose_envs(&candidates, cwd.as_deref());
+    let [envs, locks] =
+        SIDECARS.map(|sidecar| load_sidecars(&candidates, cwd.as_deref(), &sidecar));
     // NOTE: a CI runner's environment is not the deploy environment, so it is read only when
     // asked (`--env-from-process`).
     let process_env: Option<BTreeMap<String, String>> = options.env_from_process.then(|| {
@@ -178,21 +182,37 @@ pub fn scan(options: &ScanOptions) -> anyhow::Result<Report> {
     });
     let outcomes: Vec<FileOutcome> = candidates
         .par_iter()
-        .filter(|candidate| candidate.class != Classification::Kind(FileKind::Env))
+        .filter(|candidate| {
+            let sidecar = SIDECARS
+                .iter()
+                .any(|sidecar| candidate.class == Classification::Kind(sidecar.kind));
+            !sidecar
+        })
         .map(|candidate| {
-            let env = candidate
+            let dir = candidate.path.parent();
+            let env = dir.and_then(|dir| envs.get(dir)).and_then(Sidecar::env);
+            let lock = dir.and_then(|dir| locks.get(dir)).and_then(Sidecar::lock);
+            let file_name = candidate
                 .path
-                .parent()
-                .and_then(|dir| envs.get(dir))
-                .and_then(|env| env.parsed.as_ref().map(|(source, file)| (source, file)));
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let lookup = |value: &str| match lock {
+                Some((source, lock)) => lock_state(source, lock, &file_name, value),
+                None => LockState::Unlocked,
+            };
             let parse_cx = ParseContext {
                 env,
                 process_env: process_env.as_ref(),
-                actions_lock: None,
+                actions_lock: Some(&lookup),
             };
             scan_file(candidate, &cx, &parse_cx)
         })
-        .chain(envs.par_iter().map(|(_, env)| env.outcome(&cx)))
+        .chain(
+            envs.par_iter()
+                .chain(locks.par_iter())
+                .map(|(_, sidecar)| sidecar.outcome(&cx)),
+        )
         .collect();
     let mut findings = Vec::new();
     let mut notifications = Vec::new();
@@ -219,25 +239,20 @@ struct FileOutcome {
     notifications: Vec<Notification>,
 }
 
-/// The `.env` file beside a compose file: read once, used by every compose file in its
-/// directory, and reported on its own (PW001 for invalid lines).
-struct ComposeEnv {
+/// A file that other files read beside them: the `.env` of a compose file, the
+/// `actions.lock` of the workflows. Read and parsed once per directory, used by every file of
+/// its directory, and reported on its own (PW001 for what does not parse).
+struct Sidecar {
     /// The parsed file, when it could be read.
-    parsed: Option<(Arc<SourceFile>, EnvFile)>,
+    document: Option<Document>,
     /// Why it could not be read.
     issue: Option<Notification>,
 }
 
-impl ComposeEnv {
+impl Sidecar {
     fn outcome(&self, cx: &CheckContext) -> FileOutcome {
-        match (&self.parsed, &self.issue) {
-            (Some((source, file)), _) => {
-                let document = Document {
-                    problems: file.problems.clone(),
-                    ..Document::empty(source.clone(), FileKind::Env)
-                };
-                check_document(&document, cx)
-            }
+        match (&self.document, &self.issue) {
+            (Some(document), _) => check_document(document, cx),
             (None, Some(issue)) => FileOutcome {
                 notifications: vec![issue.clone()],
                 ..FileOutcome::default()
@@ -245,51 +260,95 @@ impl ComposeEnv {
             (None, None) => FileOutcome::default(),
         }
     }
+
+    /// The `.env` file, when it was parsed.
+    fn env(&self) -> Option<(&Arc<SourceFile>, &EnvFile)> {
+        let document = self.document.as_ref()?;
+        match &document.syntax {
+            Syntax::Env(file) => Some((&document.source, file)),
+            _ => None,
+        }
+    }
+
+    /// The usable workflow lockfile, when it was parsed.
+    fn lock(&self) -> Option<(&Arc<SourceFile>, &ActionsLock)> {
+        let document = self.document.as_ref()?;
+        match &document.syntax {
+            Syntax::ActionsLock(parsed) => Some((&document.source, parsed.lock.as_ref()?)),
+            _ => None,
+        }
+    }
 }
 
-/// Read the `.env` beside every compose file (whether or not discovery listed it: `.env` is
-/// usually git-ignored, and Compose reads it anyway).
-fn load_compose_envs(
+/// Which sidecar file goes with which kind of file.
+struct SidecarKind {
+    /// The files that read it.
+    reader: FileKind,
+    /// The sidecar's own kind and its file name in the reader's directory.
+    kind: FileKind,
+    name: &'static str,
+}
+
+/// Compose reads the `.env` beside it (whether or not discovery listed it: `.env` is usually
+/// git-ignored, and Compose reads it anyway); GitHub reads `actions.lock` beside workflows.
+const SIDECARS: [SidecarKind; 2] = [
+    SidecarKind {
+        reader: FileKind::Compose,
+        kind: FileKind::Env,
+        name: ".env",
+    },
+    SidecarKind {
+        reader: FileKind::Workflow,
+        kind: FileKind::ActionsLock,
+        name: "actions.lock",
+    },
+];
+
+/// Read the sidecar of `sidecar.kind` in every directory holding a reader (or the sidecar
+/// itself, when discovery listed it).
+fn load_sidecars(
     candidates: &[Candidate],
     cwd: Option<&Path>,
-) -> BTreeMap<PathBuf, ComposeEnv> {
-    let mut envs = BTreeMap::new();
+    sidecar: &SidecarKind,
+) -> BTreeMap<PathBuf, Sidecar> {
+    let mut loaded = BTreeMap::new();
     for candidate in candidates {
-        if candidate.class != Classification::Kind(FileKind::Compose) {
+        let Classification::Kind(kind) = candidate.class else {
+            continue;
+        };
+        let listed_sidecar = kind == sidecar.kind && sidecar.kind != FileKind::Env;
+        if kind != sidecar.reader && !listed_sidecar {
             continue;
         }
         let Some(dir) = candidate.path.parent() else {
             continue;
         };
-        if envs.contains_key(dir) {
+        if loaded.contains_key(dir) {
             continue;
         }
-        let path = dir.join(".env");
+        let path = dir.join(sidecar.name);
         if !path.exists() && std::fs::symlink_metadata(&path).is_err() {
             continue;
         }
-        let env_candidate = Candidate {
+        let sidecar_candidate = Candidate {
             display: discover::display_path(&path, cwd),
             path,
-            class: Classification::Kind(FileKind::Env),
+            class: Classification::Kind(sidecar.kind),
             explicit: false,
         };
-        let env = match read_source(&env_candidate) {
-            Ok(source) => {
-                let file = env::parse_env(source.text());
-                ComposeEnv {
-                    parsed: Some((source, file)),
-                    issue: None,
-                }
-            }
-            Err(ReadIssue::Notification(notification)) => ComposeEnv {
-                parsed: None,
+        let file = match read_source(&sidecar_candidate) {
+            Ok(source) => Sidecar {
+                document: Some(parse::parse(source, sidecar.kind, &ParseContext::default())),
+                issue: None,
+            },
+            Err(ReadIssue::Notification(notification)) => Sidecar {
+                document: None,
                 issue: Some(notification),
             },
             Err(ReadIssue::Unparsable {
                 source, message, ..
-            }) => ComposeEnv {
-                parsed: None,
+            }) => Sidecar {
+                document: None,
                 issue: Some(Notification {
                     path: source.path().to_owned(),
                     level: Level::Error,
@@ -297,9 +356,36 @@ fn load_compose_envs(
                 }),
             },
         };
-        envs.insert(dir.to_path_buf(), env);
+        loaded.insert(dir.to_path_buf(), file);
     }
-    envs
+    loaded
+}
+
+/// What the lockfile beside a workflow says of one `uses:` value of the workflow `file_name`.
+fn lock_state(
+    source: &Arc<SourceFile>,
+    lock: &ActionsLock,
+    file_name: &str,
+    value: &str,
+) -> LockState {
+    // The lockfile lives in `.github/workflows/` and names workflows by repo-relative path.
+    let workflow_path = format!(".github/workflows/{file_name}");
+    let Uses::Action(reference) = parse_uses(value) else {
+        return LockState::Unlocked;
+    };
+    match lock.status(&workflow_path, &reference.lock_key()) {
+        LockStatus::NotOnboarded => LockState::Unlocked,
+        LockStatus::Locked(entry) => LockState::Locked {
+            entry: Location::new(Arc::clone(source), entry.key.span),
+        },
+        LockStatus::Missing => LockState::Missing {
+            workflow: Location::new(
+                Arc::clone(source),
+                lock.workflow(&workflow_path)
+                    .map_or(lock.version_span, |workflow| workflow.path_span),
+            ),
+        },
+    }
 }
 
 fn scan_file(candidate: &Candidate, cx: &CheckContext, parse_cx: &ParseContext<'_>) -> FileOutcome {

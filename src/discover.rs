@@ -61,16 +61,19 @@ pub fn classify(path: &Path) -> Option<Classification> {
     if name == ".env" {
         return Some(Classification::Kind(FileKind::Env));
     }
+    let mut parents = path.components().rev().skip(1).map(|c| c.as_os_str());
+    let in_workflows = parents.next().is_some_and(|dir| dir == "workflows")
+        && parents.next().is_some_and(|dir| dir == ".github");
+    if in_workflows && name == "actions.lock" {
+        return Some(Classification::Kind(FileKind::ActionsLock));
+    }
     let stem = lower
         .strip_suffix(".yml")
         .or_else(|| lower.strip_suffix(".yaml"))?;
     if stem == "action" {
         return Some(Classification::Kind(FileKind::Action));
     }
-    let mut parents = path.components().rev().skip(1).map(|c| c.as_os_str());
-    if parents.next().is_some_and(|dir| dir == "workflows")
-        && parents.next().is_some_and(|dir| dir == ".github")
-    {
+    if in_workflows {
         return Some(Classification::Kind(FileKind::Workflow));
     }
     let is_compose = ["docker-compose", "compose"].iter().any(|prefix| {
@@ -264,6 +267,8 @@ mod tests {
             (".github/workflows/ci.yml", Some(Kind(Workflow))),
             ("x/.github/workflows/release.yaml", Some(Kind(Workflow))),
             (".github/workflows/sub/ci.yml", Some(SniffYaml)), // not directly in workflows/
+            (".github/workflows/actions.lock", Some(Kind(ActionsLock))),
+            ("actions.lock", None),
             ("action.yml", Some(Kind(Action))),
             ("sub/action.yaml", Some(Kind(Action))),
             ("k8s/deploy.yaml", Some(SniffYaml)),

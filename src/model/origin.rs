@@ -73,7 +73,7 @@ impl fmt::Display for Origin {
             Self::Service { name } => write!(f, "service `{name}`"),
             Self::JobContainer { job } => write!(f, "job `{job}`"),
             Self::JobService { job, service } => write!(f, "service `{service}` of job `{job}`"),
-            Self::ReusableWorkflow { job } => write!(f, "reusable workflow call of job `{job}`"),
+            Self::ReusableWorkflow { job } => write!(f, "job `{job}`"),
             Self::Step { job, number } => write!(f, "step {number} of job `{job}`"),
             Self::CompositeStep { number } => write!(f, "step {number} of composite action"),
             Self::DockerAction => f.write_str("docker action"),

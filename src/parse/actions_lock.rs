@@ -166,6 +166,11 @@ impl ActionsLock {
         self.workflows.contains_key(workflow_path)
     }
 
+    /// The onboarded workflow at `workflow_path`, if it is listed.
+    pub fn workflow(&self, workflow_path: &str) -> Option<&LockedWorkflow> {
+        self.workflows.get(workflow_path)
+    }
+
     /// The onboarded workflows, by path.
     pub fn workflows(&self) -> impl Iterator<Item = (&str, &LockedWorkflow)> {
         self.workflows.iter().map(|(path, w)| (path.as_str(), w))

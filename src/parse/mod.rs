@@ -59,6 +59,7 @@ pub enum Syntax {
     Action(workflow::ActionFile),
     Kubernetes(k8s::Manifests),
     Env(env::EnvFile),
+    ActionsLock(actions_lock::ParsedLock),
 }
 
 /// One parsed file: its source, its typed model, its comments, the occurrences it names, and
@@ -132,8 +133,23 @@ pub fn parse(source: Arc<SourceFile>, kind: FileKind, cx: &ParseContext<'_>) -> 
         }
         FileKind::Action => workflow::parse_action(&source),
         FileKind::Kubernetes => k8s::parse_k8s(&source),
-        // The lockfile is read by the pipeline, for the workflows beside it.
-        FileKind::ActionsLock => yaml::ParsedYaml::default(),
+        FileKind::ActionsLock => {
+            let parsed = actions_lock::parse_actions_lock(source.text());
+            let mut notices = Vec::new();
+            if !parsed.problems.is_empty() {
+                notices.push(Notice {
+                    message: "workflow lockfile not used (see the PW001 findings): the \
+                              workflows beside it are judged as not onboarded"
+                        .to_owned(),
+                });
+            }
+            return Document {
+                problems: parsed.problems.clone(),
+                notices,
+                syntax: Syntax::ActionsLock(parsed),
+                ..Document::empty(source, kind)
+            };
+        }
     };
     Document {
         source,

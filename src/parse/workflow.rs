@@ -284,7 +284,9 @@ impl Scope<'_> {
     /// A `uses:`-style value: an image with the `docker://` scheme, else an action reference.
     fn uses(&mut self, node: &Node, origin: &Origin, matrix: Option<&Node>, lock: LockLookup<'_>) {
         let Some(text) = node.as_string() else { return };
-        if text.starts_with(DOCKER_SCHEME) {
+        // NOTE: GitHub evaluates no expression in `uses:` (not even `docker://…${{ }}`): such a
+        // value is an action occurrence, reported as invalid (PW001), not an image to expand.
+        if text.starts_with(DOCKER_SCHEME) && !text.contains("${{") {
             self.image(node, DOCKER_SCHEME.len(), origin, matrix);
             return;
         }

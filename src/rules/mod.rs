@@ -50,6 +50,9 @@ pub static REGISTRY: &[&Rule] = &[
     &images::unresolved::RULE,
     &images::floating_tag::RULE,
     &images::not_digest_pinned::RULE,
+    &actions::branch_ref::RULE,
+    &actions::mutable_tag::RULE,
+    &actions::lock_missing::RULE,
 ];
 
 /// Every rule's metadata, in registry order.
@@ -208,6 +211,9 @@ mod tests {
                 ("PW103", "image-unresolved", Level::Warning),
                 ("PW104", "image-floating-tag", Level::Warning),
                 ("PW105", "image-not-digest-pinned", Level::Warning),
+                ("PW201", "action-branch-ref", Level::Error),
+                ("PW202", "action-mutable-tag", Level::Warning),
+                ("PW203", "action-lock-missing", Level::Error),
             ]
         );
         let ids: Vec<&str> = metas().map(|rule| rule.id).collect();

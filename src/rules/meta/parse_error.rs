@@ -1,13 +1,14 @@
 //! PW001 parse-error: a file, or a value in it, that cannot be parsed, so nothing in it can be
 //! verified. The scan goes on with every other file.
 
+use crate::model::action_ref::Uses;
 use crate::model::finding::Finding;
 use crate::model::kind::FileKind;
 use crate::model::level::Level;
 use crate::model::location::Location;
 use crate::parse::Document;
-use crate::rules::images::Subject;
 use crate::rules::{Check, CheckContext, Ecosystem, Rule, RuleMeta};
+use crate::rules::{actions, images};
 
 pub static META: RuleMeta = RuleMeta {
     id: "PW001",
@@ -31,6 +32,11 @@ pub static RULE: Rule = Rule {
             precedence: 20,
             judge: invalid_image,
         },
+        // Before PW201/PW202: an invalid `uses:` has no ref to judge.
+        Check::Action {
+            precedence: 10,
+            judge: invalid_action,
+        },
     ],
 };
 
@@ -50,8 +56,8 @@ fn problems(document: &Document, _cx: &CheckContext) -> Vec<Finding> {
 }
 
 /// A reference that is not valid image-reference syntax (docker would refuse to pull it).
-fn invalid_image(subject: &Subject<'_>, _cx: &CheckContext) -> Option<Finding> {
-    let Subject::Invalid {
+fn invalid_image(subject: &images::Subject<'_>, _cx: &CheckContext) -> Option<Finding> {
+    let images::Subject::Invalid {
         image,
         text: resolved,
         error,
@@ -72,4 +78,51 @@ fn invalid_image(subject: &Subject<'_>, _cx: &CheckContext) -> Option<Finding> {
         )
         .with_related(image.via.clone()),
     )
+}
+
+/// A `uses:` GitHub rejects: an expression (no context is available there) or a value that is
+/// not `owner/repo[/path]@ref`, `./path`, `$/path` or `docker://image`.
+fn invalid_action(subject: &actions::Subject<'_>, _cx: &CheckContext) -> Option<Finding> {
+    let (span, why) = match &subject.uses {
+        Uses::Expression { span } => (
+            *span,
+            "expressions are not allowed in `uses:` (GitHub rejects the workflow)".to_owned(),
+        ),
+        Uses::Invalid(invalid) => (invalid.span, invalid.reason.to_string()),
+        _ => return None,
+    };
+    Some(Finding::new(
+        &META,
+        subject.location_of(span),
+        format!(
+            "invalid `uses:` value `{}`: {why}",
+            subject.action.written()
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::level::PinPolicy::{Digest, Tag};
+    use crate::rules::actions::test_support::verdict;
+
+    #[test]
+    fn invalid_uses_values() {
+        // (uses, expected)
+        let cases = [
+            ("actions/checkout@${{ inputs.ref }}", Some("PW001")),
+            ("${{ matrix.action }}", Some("PW001")),
+            ("docker://alpine:${{ matrix.tag }}", Some("PW001")),
+            ("actions/checkout", Some("PW001")),
+            ("checkout@v4", Some("PW001")),
+            ("actions/checkout@", Some("PW001")),
+            ("a/b@v1@v2", Some("PW001")),
+            ("./local", None),
+        ];
+        for (uses, expected) in cases {
+            for policy in [Tag, Digest] {
+                assert_eq!(verdict(uses, policy), expected, "{uses}");
+            }
+        }
+    }
 }
