@@ -5,5 +5,6 @@ pub mod finding;
 pub mod image;
 pub mod level;
 pub mod location;
+pub mod mapped_text;
 pub mod refs;
 pub mod source;
