@@ -7,4 +7,5 @@ pub mod level;
 pub mod location;
 pub mod mapped_text;
 pub mod refs;
+pub mod script;
 pub mod source;
