@@ -4,6 +4,7 @@
 pub mod compose;
 pub mod dockerfile;
 pub mod env;
+pub mod expression;
 pub mod interpolate;
 pub mod k8s;
 pub mod workflow;
