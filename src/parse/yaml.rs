@@ -6,6 +6,8 @@
 
 #[path = "yaml/build.rs"]
 mod build;
+#[path = "yaml/scalar_map.rs"]
+mod scalar_map;
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -13,6 +15,8 @@ use std::sync::Arc;
 use crate::model::image::ImageUse;
 use crate::model::location::Span;
 use crate::parse::{Notice, Problem};
+
+pub use scalar_map::mapped_scalar;
 
 /// The most nodes that may be reachable through aliases in one file ("billion laughs" guard).
 pub const MAX_ALIAS_EXPANSION: u64 = 1_000_000;
