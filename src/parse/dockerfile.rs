@@ -13,6 +13,7 @@ mod pattern;
 #[cfg(test)]
 mod robustness_tests;
 mod scope;
+mod script;
 mod stage;
 #[cfg(test)]
 mod stage_tests;
@@ -28,6 +29,7 @@ use crate::model::source::SourceFile;
 use crate::parse::Problem;
 
 pub use logical::{Flag, LogicalText, Word};
+pub use script::scripts;
 
 /// The result of [`parse`].
 #[derive(Debug)]
