@@ -264,6 +264,21 @@ impl MappedText {
         self.opaque.is_none()
     }
 
+    /// The same map over `text`, a same-length rewrite of this text (e.g. with its `${{ … }}`
+    /// expressions masked), so spans found in `text` map as they would in this one. `None` when
+    /// the lengths differ or a run of the map would start inside a character of `text`.
+    pub fn with_text(&self, text: String) -> Option<MappedText> {
+        let boundaries = self
+            .map
+            .runs()
+            .all(|run| text.is_char_boundary(run.logical));
+        (text.len() == self.text.len() && boundaries).then(|| Self {
+            text,
+            map: self.map.clone(),
+            opaque: self.opaque,
+        })
+    }
+
     /// Append `piece`, which starts at byte `original` of the original text.
     pub fn push_str(&mut self, piece: &str, original: usize) {
         if piece.is_empty() {
@@ -536,6 +551,22 @@ mod tests {
             span
         );
         assert_eq!(text.into_parts(), None);
+    }
+
+    #[test]
+    fn same_length_rewrites_keep_the_map() {
+        let text = pieces(&[("echo ${{ x }} ", 10), ("done", 40)]);
+        let masked = text
+            .with_text("echo ________ done".to_owned())
+            .expect("same length");
+        assert_eq!(masked.as_str(), "echo ________ done");
+        assert_eq!(masked.original_span(Span::new(5, 13)), Span::new(15, 23));
+        assert_eq!(masked.original_span(Span::new(14, 18)), Span::new(40, 44));
+        assert_eq!(text.with_text("short".to_owned()), None);
+        // A run must not start inside a character of the new text.
+        let text = pieces(&[("ab", 0), ("c", 9)]);
+        assert_eq!(text.with_text("aé".to_owned()), None);
+        assert!(text.with_text("xyz".to_owned()).is_some());
     }
 
     #[test]

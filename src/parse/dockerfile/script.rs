@@ -116,28 +116,29 @@ impl Default for Shell {
 impl Shell {
     /// The dialect a shell-form text runs in: the text is appended to the shell's argv, so it
     /// is the script only if it lands on the shell's `-c` command string.
+    /// Also returns why a skipped dialect is skipped.
     fn dialect(&self) -> (ShellDialect, Skip) {
         let mut argv: Vec<&str> = self.argv.iter().map(String::as_str).collect();
         argv.push("");
         let dialect = ShellDialect::of_argv(&argv);
-        if !dialect.is_posix() {
-            return (dialect, Skip::NotPosix);
+        if dialect.is_posix() && posix_command_string(&argv) != Some(self.argv.len()) {
+            return (ShellDialect::Skipped(self.argv.join(" ")), Skip::NotCommand);
         }
-        if posix_command_string(&argv) == Some(self.argv.len()) {
-            (dialect, Skip::NotPosix)
-        } else {
-            (ShellDialect::Skipped(self.argv.join(" ")), Skip::NotCommand)
-        }
+        (dialect, Skip::Shell)
     }
 }
 
-/// Why a group of scripts is not analysed (the notice's wording).
+/// What runs a group of skipped scripts (the notice's wording).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Skip {
-    /// The interpreter is not a POSIX shell.
-    NotPosix,
-    /// A POSIX shell that does not run the text as its `-c` command string.
+    /// The stage's `SHELL` is not a POSIX shell.
+    Shell,
+    /// A POSIX `SHELL` that does not run the text as its `-c` command string.
     NotCommand,
+    /// A heredoc's `#!` line names an interpreter that is not a POSIX shell.
+    Shebang,
+    /// An interpreter that is not a POSIX shell reads a heredoc on its standard input.
+    Stdin,
 }
 
 struct Collector<'a> {
@@ -162,18 +163,26 @@ impl Collector<'_> {
             .map(|((cause, name, skip), count)| {
                 let line = self.source.position(*cause).line;
                 let scripts = if *count == 1 {
-                    "1 script".to_owned()
+                    "1 RUN script is".to_owned()
                 } else {
-                    format!("{count} scripts")
+                    format!("{count} RUN scripts are")
                 };
                 let message = match skip {
-                    Skip::NotPosix => format!(
-                        "`{name}` (line {line}) is not a POSIX shell: {scripts} it runs not \
+                    Skip::Shell => format!(
+                        "SHELL `{name}` (line {line}) is not a POSIX shell: {scripts} not \
                          analysed"
                     ),
                     Skip::NotCommand => format!(
                         "SHELL `{name}` (line {line}) does not run the RUN text as its `-c` \
                          command: {scripts} not analysed"
+                    ),
+                    Skip::Shebang => format!(
+                        "heredoc `#!` interpreter `{name}` (line {line}) is not a POSIX shell: \
+                         its script is not analysed"
+                    ),
+                    Skip::Stdin => format!(
+                        "`{name}` reads the heredoc at line {line} and is not a POSIX shell: \
+                         its script is not analysed"
                     ),
                 };
                 Notice { message }
@@ -218,7 +227,7 @@ impl Collector<'_> {
                         dialect,
                         origin,
                     };
-                    self.push(script, heredoc.body.start, Skip::NotPosix);
+                    self.push(script, heredoc.body.start, Skip::Shebang);
                 }
                 None => {
                     let script = Script {
@@ -258,7 +267,7 @@ impl Collector<'_> {
                     heredoc: heredoc_index,
                 },
             };
-            self.push(script, heredoc.marker.start, Skip::NotPosix);
+            self.push(script, heredoc.marker.start, Skip::Stdin);
         }
     }
 

@@ -411,17 +411,20 @@ fn word_spans_are_exact_offsets() {
 
 #[test]
 fn skipped_scripts_get_one_notice_per_cause() {
-    let text = "FROM x\nSHELL [\"pwsh\", \"-Command\"]\nRUN a\nRUN b\nFROM y\nRUN <<EOF\n#!/usr/bin/python3\nprint()\nEOF\nSHELL [\"bash\"]\nRUN c\n";
+    let text = "FROM x\nSHELL [\"pwsh\", \"-Command\"]\nRUN a\nRUN b\nFROM y\nRUN <<EOF\n#!/usr/bin/python3\nprint()\nEOF\nRUN ruby <<EOF\nputs 1\nEOF\nSHELL [\"bash\"]\nRUN c\n";
     let (_, scripts, notices) = scripts_of(text);
-    assert_eq!(scripts.len(), 4);
+    assert_eq!(scripts.len(), 6);
     let messages: Vec<&str> = notices.iter().map(|n| n.message.as_str()).collect();
     assert_eq!(
         messages,
         vec![
-            "`pwsh` (line 2) is not a POSIX shell: 2 scripts it runs not analysed",
-            "`python3` (line 7) is not a POSIX shell: 1 script it runs not analysed",
-            "SHELL `bash` (line 10) does not run the RUN text as its `-c` command: 1 script \
+            "SHELL `pwsh` (line 2) is not a POSIX shell: 2 RUN scripts are not analysed",
+            "heredoc `#!` interpreter `python3` (line 7) is not a POSIX shell: its script is \
              not analysed",
+            "`ruby` reads the heredoc at line 10 and is not a POSIX shell: its script is not \
+             analysed",
+            "SHELL `bash` (line 13) does not run the RUN text as its `-c` command: 1 RUN \
+             script is not analysed",
         ]
     );
     // POSIX scripts make no notice.
