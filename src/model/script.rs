@@ -228,6 +228,10 @@ mod tests {
                 posix(PosixShell::Bash),
             ),
             (Some("/bin/bash -l {0}"), false, posix(PosixShell::Bash)),
+            (Some("/bin/bash -lc {0}"), false, posix(PosixShell::Bash)),
+            (Some("sh -e {0}"), false, posix(PosixShell::Sh)),
+            (Some("pwsh -command \". '{0}'\""), false, skipped("pwsh")),
+            (Some("python {0}"), false, skipped("python")),
             (
                 Some("/usr/bin/env bash {0}"),
                 false,
