@@ -14,6 +14,7 @@ mod pattern;
 #[cfg(test)]
 mod robustness_tests;
 mod scope;
+mod script;
 mod stage;
 #[cfg(test)]
 mod stage_tests;
@@ -30,6 +31,7 @@ use crate::parse::Problem;
 
 pub use keyword::Keyword;
 pub use logical::{Flag, LogicalText, Word};
+pub use script::scripts;
 
 /// The result of [`parse`].
 #[derive(Debug)]

@@ -8,6 +8,7 @@ pub mod comment;
 pub mod compose;
 pub mod dockerfile;
 pub mod env;
+pub mod expression;
 pub mod interpolate;
 pub mod k8s;
 pub mod workflow;
@@ -20,6 +21,7 @@ use crate::model::action::{ActionUse, LockState};
 use crate::model::image::ImageUse;
 use crate::model::kind::FileKind;
 use crate::model::location::Span;
+use crate::model::script::Script;
 use crate::model::source::SourceFile;
 
 pub use comment::Comment;
@@ -72,6 +74,10 @@ pub struct Document {
     pub comments: Vec<Comment>,
     pub images: Vec<ImageUse>,
     pub actions: Vec<ActionUse>,
+    /// Shell scripts (Dockerfile `RUN`, workflow and composite `run:`), each mapped back to
+    /// the file; a script in a shell pinwarden does not read is kept with its dialect
+    /// `Skipped`.
+    pub scripts: Vec<Script>,
     pub problems: Vec<Problem>,
     pub notices: Vec<Notice>,
 }
@@ -86,6 +92,7 @@ impl Document {
             comments: Vec::new(),
             images: Vec::new(),
             actions: Vec::new(),
+            scripts: Vec::new(),
             problems: Vec::new(),
             notices: Vec::new(),
         }
@@ -109,8 +116,12 @@ pub fn parse(source: Arc<SourceFile>, kind: FileKind, cx: &ParseContext<'_>) -> 
         FileKind::Dockerfile => {
             let parsed = dockerfile::parse(&source);
             let comments = dockerfile_comments(&source, &parsed.dockerfile);
+            // NOTE: a script in a shell pinwarden does not read (`SHELL ["pwsh", …]`) stays in
+            // `scripts` as `Skipped`; the rules that read scripts say so when they run.
+            let (scripts, _skipped) = dockerfile::scripts(&parsed.dockerfile, &source);
             return Document {
                 comments,
+                scripts,
                 images: parsed.images,
                 problems: parsed.problems,
                 syntax: Syntax::Dockerfile(parsed.dockerfile),
@@ -158,6 +169,7 @@ pub fn parse(source: Arc<SourceFile>, kind: FileKind, cx: &ParseContext<'_>) -> 
         comments: parsed.comments,
         images: parsed.images,
         actions: parsed.actions,
+        scripts: parsed.scripts,
         problems: parsed.problems,
         notices: parsed.notices,
     }

@@ -11,9 +11,12 @@ use std::sync::Arc;
 use crate::model::action::{ActionUse, LockState};
 use crate::model::image::{ImageUse, ImageValue};
 use crate::model::location::{Location, Span};
+use crate::model::mapped_text::MappedText;
 use crate::model::origin::Origin;
+use crate::model::script::{Script, ScriptOrigin, ShellDialect};
 use crate::model::source::SourceFile;
-use crate::parse::yaml::{Node, ParsedYaml, YamlFile, parse_yaml};
+use crate::parse::expression::mask_expressions;
+use crate::parse::yaml::{Node, ParsedYaml, YamlFile, mapped_scalar, parse_yaml};
 use crate::parse::{Notice, Syntax};
 
 use matrix::{Expander, Unexpanded};
@@ -111,6 +114,20 @@ pub fn parse_workflow_with(source: &Arc<SourceFile>, lock: LockLookup<'_>) -> Pa
         }
         for job in &workflow.jobs {
             scope.job(job, lock);
+            let windows = job
+                .node
+                .get("runs-on")
+                .and_then(Node::as_string)
+                .is_some_and(|runner| runner.to_ascii_lowercase().contains("windows"));
+            for step in &job.steps {
+                let shell = job.shell_of(step, &workflow).and_then(Node::as_string);
+                let dialect = ShellDialect::of_github_shell(shell, windows);
+                let origin = ScriptOrigin::WorkflowRun {
+                    job: job.id.clone(),
+                    step: step.number,
+                };
+                scope.script(step, dialect, origin);
+            }
         }
         Syntax::Workflow(workflow)
     })
@@ -141,6 +158,11 @@ pub fn parse_action(source: &Arc<SourceFile>) -> ParsedYaml {
             scope.uses(image, &Origin::DockerAction, None, &|_| LockState::Unlocked);
         }
         for step in &action.steps {
+            // Composite steps must name their shell; GitHub rejects a `run:` without one.
+            let shell = step.shell.as_ref().and_then(Node::as_string);
+            let dialect = ShellDialect::of_github_shell(shell, false);
+            let origin = ScriptOrigin::ActionRun { step: step.number };
+            scope.script(step, dialect, origin);
             if let Some(uses) = &step.uses {
                 let origin = Origin::CompositeStep {
                     number: step.number,
@@ -297,6 +319,24 @@ impl Scope<'_> {
             location: Location::new(Arc::clone(self.source), node.span),
             origin: origin.clone(),
             lock: lock(text),
+        });
+    }
+
+    /// A step's `run:` script, mapped back to the file, `${{ … }}` masked so a shell parser
+    /// sees one word where GitHub substitutes one.
+    fn script(&mut self, step: &Step, dialect: ShellDialect, origin: ScriptOrigin) {
+        let Some(run) = &step.run else { return };
+        let Some(text) = run.as_string() else { return };
+        let mapped = mapped_scalar(self.source.text(), run)
+            .unwrap_or_else(|| MappedText::opaque(text, run.span));
+        let (masked, _) = mask_expressions(mapped.as_str());
+        let text = mapped
+            .with_text(masked.clone())
+            .unwrap_or_else(|| MappedText::opaque(masked, run.span));
+        self.parsed.scripts.push(Script {
+            text,
+            dialect,
+            origin,
         });
     }
 

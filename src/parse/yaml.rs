@@ -6,6 +6,8 @@
 
 #[path = "yaml/build.rs"]
 mod build;
+#[path = "yaml/scalar_map.rs"]
+mod scalar_map;
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -13,8 +15,11 @@ use std::sync::Arc;
 use crate::model::action::ActionUse;
 use crate::model::image::ImageUse;
 use crate::model::location::Span;
+use crate::model::script::Script;
 use crate::parse::comment::Comment;
 use crate::parse::{Notice, Problem, Syntax};
+
+pub use scalar_map::mapped_scalar;
 
 /// The most nodes that may be reachable through aliases in one file ("billion laughs" guard).
 pub const MAX_ALIAS_EXPANSION: u64 = 1_000_000;
@@ -89,6 +94,7 @@ pub struct ParsedYaml {
     pub comments: Vec<Comment>,
     pub images: Vec<ImageUse>,
     pub actions: Vec<ActionUse>,
+    pub scripts: Vec<Script>,
     pub problems: Vec<Problem>,
     pub notices: Vec<Notice>,
 }

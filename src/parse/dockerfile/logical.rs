@@ -3,24 +3,15 @@
 //! `ARG`/`ENV`/`LABEL` words and `extractBuilderFlags` for leading `--flags`).
 
 use crate::model::location::Span;
-
-/// One contiguous run: logical bytes from `logical` on come from original bytes from `original`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Segment {
-    logical: usize,
-    original: usize,
-}
+use crate::model::mapped_text::{MappedText, OffsetMap};
 
 /// Argument text with line continuations (and comment/blank lines inside continuations) removed,
 /// plus a map back to original offsets, so later shell parsing (RUN bodies) can report exact spans.
+/// The map is a [`MappedText`]'s; [`LogicalText::to_mapped`] hands the text on as one.
 #[derive(Clone, Debug)]
 pub struct LogicalText {
     pub text: String,
-    /// The original offset of logical byte 0 (the first run).
-    origin: usize,
-    /// Later runs, sorted by `logical` (each > 0); empty for single-line text, so most texts
-    /// need no allocation for the map.
-    breaks: Vec<Segment>,
+    map: OffsetMap,
     /// The active escape character (`\` or `` ` ``), used by [`LogicalText::words`].
     escape: char,
 }
@@ -62,8 +53,7 @@ impl LogicalText {
     pub(crate) fn new(escape: char, origin: usize) -> Self {
         Self {
             text: String::new(),
-            origin,
-            breaks: Vec::new(),
+            map: OffsetMap::new(origin),
             escape,
         }
     }
@@ -76,123 +66,66 @@ impl LogicalText {
         out
     }
 
+    fn from_mapped(mapped: MappedText, escape: char) -> Self {
+        // Logical texts are always exact; an opaque one would keep its first offset.
+        if !mapped.is_exact() {
+            let map = OffsetMap::new(mapped.original_offset(0));
+            let text = mapped.into_string();
+            return Self { text, map, escape };
+        }
+        let origin = mapped.original_offset(0);
+        let (text, map) = mapped
+            .into_parts()
+            .unwrap_or_else(|| (String::new(), OffsetMap::new(origin)));
+        Self { text, map, escape }
+    }
+
+    /// A copy of the text and its map as a [`MappedText`].
+    pub fn to_mapped(&self) -> MappedText {
+        MappedText::from_parts(self.text.clone(), self.map.clone())
+    }
+
+    /// The text and its map as a [`MappedText`], without copying.
+    pub fn into_mapped(self) -> MappedText {
+        MappedText::from_parts(self.text, self.map)
+    }
+
     /// Append `piece`, which starts at byte `original` of the original text.
     pub(crate) fn push_str(&mut self, piece: &str, original: usize) {
         if piece.is_empty() {
             return;
         }
-        self.mark(original);
+        self.map.mark(self.text.len(), original);
         self.text.push_str(piece);
     }
 
     /// Append one character that sits at byte `original` of the original text.
     pub(crate) fn push_char(&mut self, ch: char, original: usize) {
-        self.mark(original);
+        self.map.mark(self.text.len(), original);
         self.text.push(ch);
-    }
-
-    /// Start a new run unless the next byte continues the last one.
-    fn mark(&mut self, original: usize) {
-        let logical = self.text.len();
-        let last = self.breaks.last_mut();
-        let (last_logical, last_original) = last
-            .as_ref()
-            .map_or((0, self.origin), |s| (s.logical, s.original));
-        if last_original + (logical - last_logical) == original {
-            return;
-        }
-        match last {
-            // An empty run: retarget it rather than stack a second one.
-            Some(last) if last.logical == logical => last.original = original,
-            None if logical == 0 => self.origin = original,
-            _ => self.breaks.push(Segment { logical, original }),
-        }
-    }
-
-    /// All runs, the first included.
-    fn runs(&self) -> impl Iterator<Item = Segment> + '_ {
-        std::iter::once(Segment {
-            logical: 0,
-            original: self.origin,
-        })
-        .chain(self.breaks.iter().copied())
-    }
-
-    /// The run holding `logical`: the last starting at or before it, or strictly before it
-    /// (`before`) so that an end offset at a run boundary stays in the earlier run.
-    fn run_at(&self, logical: usize, before: bool) -> Segment {
-        let count = if before {
-            self.breaks.partition_point(|s| s.logical < logical)
-        } else {
-            self.breaks.partition_point(|s| s.logical <= logical)
-        };
-        count
-            .checked_sub(1)
-            .and_then(|index| self.breaks.get(index).copied())
-            .unwrap_or(Segment {
-                logical: 0,
-                original: self.origin,
-            })
     }
 
     /// The original offset of logical byte `logical` (a boundary maps to the later run, so a
     /// word starting right after a continuation starts on the next line).
     pub fn original_offset(&self, logical: usize) -> usize {
-        let logical = logical.min(self.text.len());
-        let run = self.run_at(logical, false);
-        run.original + (logical - run.logical)
+        self.map.original_offset(self.text.len(), logical)
     }
 
-    /// Like [`Self::original_offset`] but a boundary maps to the end of the earlier run, so a
-    /// span ending right before a continuation does not swallow the `\` and newline.
-    fn original_end(&self, logical: usize) -> usize {
-        let logical = logical.min(self.text.len());
-        let run = self.run_at(logical, true);
-        run.original + (logical - run.logical)
-    }
-
-    /// The original span of a logical span.
+    /// The original span of a logical span (a span ending right before a continuation does not
+    /// swallow the `\` and newline).
     pub fn original_span(&self, logical: Span) -> Span {
-        let start = self.original_offset(logical.start);
-        if logical.end <= logical.start {
-            return Span::at(start);
-        }
-        Span::new(start, self.original_end(logical.end).max(start))
+        self.map.original_span(self.text.len(), logical)
     }
 
     /// The sub-text `start..end` (logical offsets on char boundaries), keeping the map.
     pub(crate) fn slice(&self, start: usize, end: usize) -> LogicalText {
-        let end = end.min(self.text.len());
-        let start = start.min(end);
-        let mut out = LogicalText::new(self.escape, self.original_offset(start));
-        let mut runs = self.runs().peekable();
-        while let Some(run) = runs.next() {
-            if run.logical >= end {
-                break;
-            }
-            let run_end = runs.peek().map_or(self.text.len(), |next| next.logical);
-            let from = run.logical.max(start);
-            let to = run_end.min(end);
-            if from < to {
-                let piece = self.text.get(from..to).unwrap_or("");
-                out.push_str(piece, run.original + (from - run.logical));
-            }
-        }
-        out
+        Self::from_mapped(self.map.slice(&self.text, start, end), self.escape)
     }
 
     /// Like [`Self::slice`], reusing this text's buffer when it is a single run.
-    pub(crate) fn into_slice(mut self, start: usize, end: usize) -> LogicalText {
-        let end = end.min(self.text.len());
-        let start = start.min(end);
-        let boundaries = self.text.is_char_boundary(start) && self.text.is_char_boundary(end);
-        if !self.breaks.is_empty() || !boundaries {
-            return self.slice(start, end);
-        }
-        self.text.truncate(end);
-        self.text.drain(..start);
-        self.origin += start;
-        self
+    pub(crate) fn into_slice(self, start: usize, end: usize) -> LogicalText {
+        let escape = self.escape;
+        Self::from_mapped(self.into_mapped().into_slice(start, end), escape)
     }
 
     /// Whitespace-split, quote-aware words (BuildKit `parseWords`): quotes group, the escape

@@ -274,3 +274,52 @@ fn invalid_yaml_is_a_problem() {
     assert_eq!((position.line, position.column), (3, 16));
     assert!(parsed.images.is_empty());
 }
+
+#[test]
+fn run_steps_are_scripts_mapped_back_to_the_file() {
+    let text = "\
+defaults:
+  run:
+    shell: bash
+jobs:
+  build:
+    runs-on: ubuntu-24.04
+    steps:
+      - run: |
+          pip install flask==${{ inputs.v }}
+          echo done
+      - run: >
+          npm install
+          left-pad
+        shell: pwsh
+  win:
+    runs-on: windows-2022
+    steps:
+      - run: choco install git
+";
+    let parsed = workflow(text);
+    assert_eq!(parsed.scripts.len(), 3);
+    let first = &parsed.scripts[0];
+    assert!(first.dialect.is_posix());
+    // The expression is masked with a same-length placeholder.
+    assert_eq!(
+        first.text.as_str(),
+        "pip install flask==_______________\necho done\n"
+    );
+    // `flask==…` maps to its exact bytes in the block scalar.
+    let word = first.text.as_str().find("flask").unwrap_or(0);
+    let span = first
+        .text
+        .original_span(crate::model::location::Span::new(word, word + 5));
+    assert_eq!(&text[span.start..span.end], "flask");
+    assert_eq!(span.start, text.find("flask").unwrap_or(0));
+    // A folded scalar in pwsh is not POSIX.
+    assert!(!parsed.scripts[1].dialect.is_posix());
+    assert_eq!(parsed.scripts[1].text.as_str(), "npm install left-pad\n");
+    // The workflow's default `bash` applies on Windows too (Git Bash).
+    assert!(parsed.scripts[2].dialect.is_posix());
+    // Without a default, a Windows runner runs `pwsh`.
+    let windows =
+        workflow("jobs:\n  w:\n    runs-on: windows-2022\n    steps:\n      - run: dir\n");
+    assert!(!windows.scripts[0].dialect.is_posix());
+}
