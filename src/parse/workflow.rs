@@ -154,7 +154,12 @@ pub fn parse_action(source: &Arc<SourceFile>) -> ParsedYaml {
                 action.steps = steps(runs);
             }
         }
-        if let Some(image) = &action.image {
+        // `runs.image` is an image only with `docker://`; else it is the action's Dockerfile.
+        if let Some(image) = &action.image
+            && image
+                .as_string()
+                .is_some_and(|text| text.starts_with(DOCKER_SCHEME))
+        {
             scope.uses(image, &Origin::DockerAction, None, &|_| LockState::Unlocked);
         }
         for step in &action.steps {
