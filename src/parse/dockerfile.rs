@@ -20,7 +20,6 @@ mod stage;
 mod stage_tests;
 #[cfg(test)]
 mod tests;
-mod var_map;
 
 use std::sync::Arc;
 

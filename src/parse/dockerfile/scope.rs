@@ -12,7 +12,7 @@
 
 use std::rc::Rc;
 
-use super::var_map::VarMap;
+use rpds::HashTrieMap;
 
 use super::lexer::{self, Env, LexError, Lookup, Options};
 use super::{Args, Instruction};
@@ -66,7 +66,7 @@ struct Binding {
 /// The variables visible at one point; cloning shares the map until one side changes it.
 #[derive(Clone, Debug)]
 pub(super) struct Scope {
-    vars: VarMap<Binding>,
+    vars: HashTrieMap<String, Binding>,
     /// What an undeclared name is: unset in global scope and on `scratch`, unknown on an image
     /// (whose `ENV` we cannot see).
     undeclared: Value,
@@ -75,7 +75,7 @@ pub(super) struct Scope {
 impl Scope {
     pub(super) fn new(undeclared: Value) -> Self {
         Self {
-            vars: VarMap::default(),
+            vars: HashTrieMap::new(),
             undeclared,
         }
     }
@@ -93,7 +93,7 @@ impl Scope {
     }
 
     fn set(&mut self, name: &str, binding: Binding) {
-        self.vars.insert(name, binding);
+        self.vars.insert_mut(name.to_owned(), binding);
     }
 }
 
