@@ -4,6 +4,9 @@
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
+use std::sync::OnceLock;
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use ignore::{WalkBuilder, WalkState};
 
 pub use crate::model::kind::FileKind;
@@ -37,53 +40,81 @@ pub enum DiscoverError {
     },
 }
 
-/// Classify a file by its name and location, or `None` when it is not scanned.
+/// How files are classified: the first row whose glob matches the path (case-insensitively,
+/// `*` not crossing `/`) decides. `None`: not scanned.
 ///
-/// Dockerfiles: `Dockerfile`, `Containerfile`, `Dockerfile.*`, `Containerfile.*`,
-/// `*.Dockerfile`, `*.dockerfile` (but not BuildKit's `<name>.dockerignore`). Compose:
-/// `compose.y(a)ml`, `docker-compose.y(a)ml` and variants such as `compose.prod.yaml` or
-/// `docker-compose.override.yml`. Workflows: `*.y(a)ml` directly in `.github/workflows/`.
+/// Dockerfiles: `Dockerfile`, `Containerfile`, `Dockerfile.*`, `Containerfile.*`, `*.Dockerfile`
+/// (but not BuildKit's `<name>.dockerignore`). Compose: `compose.y(a)ml`, `docker-compose.y(a)ml`
+/// and variants such as `compose.prod.yaml` or `docker-compose.override.yml`. Workflows:
+/// `*.y(a)ml` directly in `.github/workflows/`, beside GitHub's lockfile `actions.lock`.
 /// Actions: `action.y(a)ml`. Other YAML: sniffed for Kubernetes.
+const CLASSES: &[(&str, Option<Classification>)] = &[
+    ("*.dockerignore", None),
+    (
+        "{dockerfile,containerfile}",
+        Some(Classification::Kind(FileKind::Dockerfile)),
+    ),
+    (
+        "{dockerfile,containerfile}.*",
+        Some(Classification::Kind(FileKind::Dockerfile)),
+    ),
+    (
+        "*.dockerfile",
+        Some(Classification::Kind(FileKind::Dockerfile)),
+    ),
+    (
+        ".github/workflows/actions.lock",
+        Some(Classification::Kind(FileKind::ActionsLock)),
+    ),
+    (
+        "action.{yml,yaml}",
+        Some(Classification::Kind(FileKind::Action)),
+    ),
+    (
+        ".github/workflows/*.{yml,yaml}",
+        Some(Classification::Kind(FileKind::Workflow)),
+    ),
+    (
+        "{docker-compose,compose}.{yml,yaml}",
+        Some(Classification::Kind(FileKind::Compose)),
+    ),
+    (
+        "{docker-compose,compose}[-._]*.{yml,yaml}",
+        Some(Classification::Kind(FileKind::Compose)),
+    ),
+    ("*.{yml,yaml}", Some(Classification::SniffYaml)),
+];
+
+/// [`CLASSES`], compiled once. Each glob matches the file name or a path ending in it.
+fn class_globs() -> &'static GlobSet {
+    static GLOBS: OnceLock<GlobSet> = OnceLock::new();
+    GLOBS.get_or_init(|| {
+        let mut builder = GlobSetBuilder::new();
+        for (pattern, _) in CLASSES {
+            // NOTE: the table is a constant; a pattern that does not compile is a bug caught by
+            // the classification test, and is skipped rather than aborting a scan.
+            if let Ok(glob) = GlobBuilder::new(&format!("{{{pattern},**/{pattern}}}"))
+                .case_insensitive(true)
+                .literal_separator(true)
+                .build()
+            {
+                builder.add(glob);
+            }
+        }
+        builder.build().unwrap_or_else(|_| GlobSet::empty())
+    })
+}
+
+/// Classify a file by its name and location, or `None` when it is not scanned.
 pub fn classify(path: &Path) -> Option<Classification> {
     let name = path.file_name()?.to_str()?;
-    let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".dockerignore") {
-        return None;
-    }
-    if lower == "dockerfile"
-        || lower == "containerfile"
-        || lower.starts_with("dockerfile.")
-        || lower.starts_with("containerfile.")
-        || lower.ends_with(".dockerfile")
-    {
-        return Some(Classification::Kind(FileKind::Dockerfile));
-    }
+    // Compose reads the `.env` beside it by this exact name.
     if name == ".env" {
         return Some(Classification::Kind(FileKind::Env));
     }
-    let mut parents = path.components().rev().skip(1).map(|c| c.as_os_str());
-    let in_workflows = parents.next().is_some_and(|dir| dir == "workflows")
-        && parents.next().is_some_and(|dir| dir == ".github");
-    if in_workflows && name == "actions.lock" {
-        return Some(Classification::Kind(FileKind::ActionsLock));
-    }
-    let stem = lower
-        .strip_suffix(".yml")
-        .or_else(|| lower.strip_suffix(".yaml"))?;
-    if stem == "action" {
-        return Some(Classification::Kind(FileKind::Action));
-    }
-    if in_workflows {
-        return Some(Classification::Kind(FileKind::Workflow));
-    }
-    let is_compose = ["docker-compose", "compose"].iter().any(|prefix| {
-        stem.strip_prefix(prefix)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '-', '_']))
-    });
-    if is_compose {
-        return Some(Classification::Kind(FileKind::Compose));
-    }
-    Some(Classification::SniffYaml)
+    let slashed = path.to_string_lossy().replace('\\', "/");
+    let first = class_globs().matches(slashed.as_str()).into_iter().min()?;
+    CLASSES.get(first).and_then(|(_, class)| *class)
 }
 
 /// Name endings of template files (`Dockerfile.template`, `Dockerfile.j2`): their text is
@@ -262,6 +293,12 @@ mod tests {
             ("compose.prod.yaml", Some(Kind(Compose))),
             ("docker-compose-dev.yaml", Some(Kind(Compose))),
             ("composer.yml", Some(SniffYaml)), // not compose
+            ("Compose.YAML", Some(Kind(Compose))),
+            ("compose_test.yml", Some(Kind(Compose))),
+            ("docker-composefoo.yml", Some(SniffYaml)),
+            ("ACTION.yml", Some(Kind(Action))),
+            ("dir/Dockerfile.dockerignore", None),
+            (".github/workflows/actions.yml", Some(Kind(Workflow))),
             (".env", Some(Kind(Env))),
             (".env.local", None),
             (".github/workflows/ci.yml", Some(Kind(Workflow))),
