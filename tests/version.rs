@@ -30,7 +30,11 @@ const SHA256: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789
 /// development and CI); `None` in an unpacked crate.
 fn checkout_head() -> Option<String> {
     let git = |args: &[&str]| {
-        let output = Command::new("git").current_dir(root()).args(args).output().ok()?;
+        let output = Command::new("git")
+            .current_dir(root())
+            .args(args)
+            .output()
+            .ok()?;
         output
             .status
             .success()
@@ -76,11 +80,14 @@ fn subcommands_print_the_same_version() {
     assert_eq!(top_version, scan_version);
 }
 
+/// (git's answer, `PINWARDEN_COMMIT`, `.cargo_vcs_info.json`, the commit recorded).
+type Case<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>, &'a str);
+
 #[test]
 fn the_commit_comes_from_git_then_the_variable_then_the_vcs_file() {
-    let vcs = format!("{{\n  \"git\": {{\n    \"sha1\": \"{OTHER}\"\n  }},\n  \"path_in_vcs\": \"\"\n}}");
-    // (git, PINWARDEN_COMMIT, .cargo_vcs_info.json, expected)
-    let cases: [(Option<&str>, Option<&str>, Option<&str>, &str); 9] = [
+    let vcs =
+        format!("{{\n  \"git\": {{\n    \"sha1\": \"{OTHER}\"\n  }},\n  \"path_in_vcs\": \"\"\n}}");
+    let cases: [Case; 9] = [
         (Some(SHA1), None, None, SHA1),
         (Some(SHA1), Some(OTHER), Some(&vcs), SHA1), // git wins: it is what is built
         (None, Some(SHA1), Some(&vcs), SHA1),        // no .git (docker build): the variable
@@ -89,7 +96,7 @@ fn the_commit_comes_from_git_then_the_variable_then_the_vcs_file() {
         (None, Some("  \n"), None, "unknown"),
         (None, None, None, "unknown"),
         (None, Some(&SHA1.to_ascii_uppercase()), None, SHA1), // lower-cased
-        (None, Some(SHA256), None, SHA256),                  // a SHA-256 repository
+        (None, Some(SHA256), None, SHA256),                   // a SHA-256 repository
     ];
     for (git, from_env, vcs_info, expected) in cases {
         assert_eq!(
@@ -102,7 +109,13 @@ fn the_commit_comes_from_git_then_the_variable_then_the_vcs_file() {
 
 #[test]
 fn a_malformed_variable_fails_the_build() {
-    for bad in ["abc123", "main", "v1.2.3", &format!("{SHA1}0"), &format!("{SHA1}\nx")] {
+    for bad in [
+        "abc123",
+        "main",
+        "v1.2.3",
+        &format!("{SHA1}0"),
+        &format!("{SHA1}\nx"),
+    ] {
         let error = choose_commit(Some(SHA1), Some(bad), None).unwrap_err();
         assert!(error.contains("PINWARDEN_COMMIT"), "{error}");
     }
@@ -110,15 +123,24 @@ fn a_malformed_variable_fails_the_build() {
 
 #[test]
 fn git_output_that_is_not_a_commit_is_ignored() {
-    assert_eq!(choose_commit(Some("fatal: not a git repository"), None, None).unwrap(), "unknown");
+    assert_eq!(
+        choose_commit(Some("fatal: not a git repository"), None, None).unwrap(),
+        "unknown"
+    );
     assert_eq!(choose_commit(Some(""), Some(SHA1), None).unwrap(), SHA1);
 }
 
 #[test]
 fn the_vcs_file_is_read_whatever_its_spacing_and_refused_when_malformed() {
     let cases = [
-        (format!("{{\"git\":{{\"sha1\":\"{SHA1}\",\"dirty\":true}},\"path_in_vcs\":\"\"}}"), Some(SHA1)),
-        (format!("{{ \"git\" : {{ \"sha1\" :\t\"{SHA1}\" }} }}"), Some(SHA1)),
+        (
+            format!("{{\"git\":{{\"sha1\":\"{SHA1}\",\"dirty\":true}},\"path_in_vcs\":\"\"}}"),
+            Some(SHA1),
+        ),
+        (
+            format!("{{ \"git\" : {{ \"sha1\" :\t\"{SHA1}\" }} }}"),
+            Some(SHA1),
+        ),
         ("{\"git\":{\"sha1\":\"abc\"}}".to_owned(), None), // too short
         ("{\"path_in_vcs\":\"\"}".to_owned(), None),       // no git section
         (format!("{{\"git\":{{\"sha1\":{SHA1}}}}}"), None), // not a string
