@@ -1,5 +1,7 @@
-# Image for the pinwarden container action (action.yml: `runs.image: Dockerfile`) and for the
-# image that release.yml publishes to GHCR. It must pass pinwarden's own strictest scan
+# Development image of the pinwarden container action: on main, action.yml says
+# `runs.image: Dockerfile`, so `uses: ./` (the self-scan) builds pinwarden from source here. A
+# release pins action.yml to the prebuilt image instead (Dockerfile.release, built by
+# release.yml from the released static binaries). It must pass pinwarden's own strictest scan
 # (`pinwarden scan --policy digest`): every base image is pinned by the digest of its multi-arch
 # index, with the tag it was taken from written beside it or in a comment.
 
@@ -16,6 +18,10 @@ RUN apt-get update \
 
 WORKDIR /src
 COPY . .
+
+# The commit `pinwarden --version` names (see build.rs). .git is not in the build context, so
+# pass it as `--build-arg PINWARDEN_COMMIT="$(git rev-parse HEAD)"`; unset, it is `unknown`.
+ARG PINWARDEN_COMMIT
 
 # A fully static binary, so the runtime image needs no libc. The target follows the build
 # machine's architecture (x86_64 on GitHub's x64 runners, aarch64 on arm64 runners).

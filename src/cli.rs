@@ -16,7 +16,9 @@ use crate::report::Format;
 #[derive(Debug, Parser)]
 #[command(
     name = "pinwarden",
-    version,
+    // `pinwarden 1.2.3 (commit <40 hex>)`: the commit comes from build.rs (git, else
+    // PINWARDEN_COMMIT, else the crate's .cargo_vcs_info.json, else `unknown`).
+    version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("PINWARDEN_BUILD_COMMIT"), ")"),
     propagate_version = true,
     max_term_width = 100
 )]
