@@ -12,6 +12,6 @@ pub mod mapped_text;
 pub mod origin;
 pub mod refs;
 pub mod rule;
-pub mod secret;
 pub mod script;
+pub mod secret;
 pub mod source;
