@@ -7,10 +7,12 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::model::finding::Finding;
+use crate::model::image::{ImageUse, ImageValue};
 use crate::model::kind::FileKind;
 use crate::model::level::Level;
 use crate::model::location::{Location, Related, Span};
 use crate::model::origin::{Origin, StageId};
+use crate::model::refs::ImageRef;
 use crate::model::source::SourceFile;
 use crate::parse::compose::ComposeFile;
 use crate::parse::dockerfile::{Dockerfile, StageBase, StageUser};
@@ -46,15 +48,32 @@ pub static RULE: Rule = Rule {
 fn check(document: &Document, _cx: &CheckContext) -> Vec<Finding> {
     let source = &document.source;
     match &document.syntax {
-        Syntax::Dockerfile(file) => dockerfile(source, file).into_iter().collect(),
+        Syntax::Dockerfile(file) => dockerfile(source, file, &document.images)
+            .into_iter()
+            .collect(),
         Syntax::Compose(file) => compose(source, file),
         Syntax::Kubernetes(manifests) => kubernetes(source, manifests),
         _ => Vec::new(),
     }
 }
 
+/// Is the image a stage is built on one whose tag says it runs as non-root? Distroless
+/// publishes `:nonroot` and `:<variant>-nonroot` tags whose default user is uid 65532.
+fn nonroot_base(images: &[ImageUse], stage: usize) -> bool {
+    let base = images
+        .iter()
+        .find(|image| matches!(&image.origin, Some(Origin::Stage(id)) if id.index == stage));
+    let Some(ImageValue::Resolved(text)) = base.map(|image| &image.value) else {
+        return false;
+    };
+    ImageRef::parse(text)
+        .ok()
+        .and_then(|reference| reference.tag)
+        .is_some_and(|tag| tag == "nonroot" || tag.ends_with("-nonroot"))
+}
+
 /// The final stage (the last one) and who it runs as.
-fn dockerfile(source: &Arc<SourceFile>, file: &Dockerfile) -> Option<Finding> {
+fn dockerfile(source: &Arc<SourceFile>, file: &Dockerfile, images: &[ImageUse]) -> Option<Finding> {
     let last = file.stages.last()?;
     let at = |span: Span| Location::new(Arc::clone(source), span);
     let from_of = |stage: usize| {
@@ -115,6 +134,9 @@ fn dockerfile(source: &Arc<SourceFile>, file: &Dockerfile) -> Option<Finding> {
             )
         }
         StageUser::Unset { stage, base } => {
+            if *base == StageBase::Image && nonroot_base(images, stage) {
+                return None;
+            }
             let why = match base {
                 StageBase::Scratch => "it runs as root (uid 0), the default on `scratch`",
                 _ => "it runs as the base image's user, which is root unless the image sets one",
@@ -299,6 +321,15 @@ mod tests {
             ("FROM a\nRUN x\n", &["1:FROM"]),
             ("FROM scratch\nCOPY x /\n", &["1:FROM"]),
             ("FROM $BASE\n", &["1:FROM"]),
+            // distroless `nonroot` tags run as uid 65532
+            ("FROM gcr.io/distroless/static:nonroot\n", &[]),
+            (
+                "FROM gcr.io/distroless/base-debian12:debug-nonroot@sha256:0000000000000000000000000000000000000000000000000000000000000000\n",
+                &[],
+            ),
+            ("FROM a:nonroot AS base\nFROM base\n", &[]),
+            ("FROM a:nonroot\nUSER root\n", &["2:root"]),
+            ("FROM a:nonrootish\n", &["1:FROM"]),
             // a non-root USER
             ("FROM a\nUSER app\n", &[]),
             ("FROM a\nUSER 1000:1000\n", &[]),

@@ -30,8 +30,9 @@ pub(super) enum Dialect {
 /// secret is (`_FILE`, `_PATH`, `_URL` …) or how it is used (`_TYPE`, `_METHOD`, `_ENABLED`
 /// …). Upper case.
 const QUALIFIERS: &[&str] = &[
-    "FILE", "PATH", "DIR", "URL", "URI", "ENDPOINT", "HOST", "PORT", "TYPE", "METHOD", "MODE",
-    "ENABLED", "DISABLED", "REQUIRED", "NAME", "LENGTH", "TTL", "EXPIRY", "TIMEOUT",
+    "FILE", "PATH", "DIR", "URL", "URI", "ENDPOINT", "HOST", "PORT", "STORE", "TYPE", "METHOD",
+    "MODE", "ROLE", "VERSION", "ENABLED", "DISABLED", "REQUIRED", "NAME", "LENGTH", "TTL",
+    "EXPIRY", "TIMEOUT",
 ];
 
 /// Values that are switches, not secrets (compared case-insensitively).
@@ -58,6 +59,14 @@ pub(super) fn is_literal(value: &str, dialect: Dialect) -> bool {
     literal_at(value, dialect, 0)
 }
 
+/// An absolute file path (`/run/secrets/db`, `/var/secrets/google/key.json`) says where a
+/// secret is mounted; it is not the secret.
+fn is_absolute_path(text: &str) -> bool {
+    text.strip_prefix('/').is_some_and(|rest| {
+        rest.contains('/') && !rest.starts_with('/') && !rest.contains(char::is_whitespace)
+    })
+}
+
 fn literal_at(value: &str, dialect: Dialect, depth: usize) -> bool {
     if depth > MAX_DEPTH {
         return false;
@@ -66,6 +75,7 @@ fn literal_at(value: &str, dialect: Dialect, depth: usize) -> bool {
     if parsed.references == 0 {
         let text = parsed.text.trim();
         return !text.is_empty()
+            && !is_absolute_path(text)
             && !SWITCHES
                 .iter()
                 .any(|switch| text.eq_ignore_ascii_case(switch));
@@ -242,6 +252,9 @@ mod tests {
             ("GF_AUTH_ANONYMOUS_ENABLED", false),
             ("SECRET_NAME", false),
             ("PASSWORD_MIN_LENGTH", false),
+            ("DOCKER_AUTH_VERSION", false),
+            ("GF_AUTH_ANONYMOUS_ORG_ROLE", false),
+            ("SECRET_STORE", false),
             // not secret-like at all
             ("PASSPORT_NO", false),
             ("AUTHOR", false),
@@ -266,6 +279,12 @@ mod tests {
             ("false", Dialect::GitHub, false),
             ("True", Dialect::Compose, false),
             ("yes", Dialect::Compose, false),
+            // a file path says where the secret is, it is not the secret
+            ("/var/secrets/google/key.json", Dialect::Kubernetes, false),
+            ("/run/secrets/db_password", Dialect::Compose, false),
+            ("/secret", Dialect::Compose, true), // one component: could be a password
+            ("//x/y", Dialect::Compose, true),
+            ("/a b/c", Dialect::Compose, true),
             // compose interpolation
             ("${DB_PASSWORD}", Dialect::Compose, false),
             ("$DB_PASSWORD", Dialect::Compose, false),
