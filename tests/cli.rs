@@ -188,7 +188,30 @@ fn examples_vulnerable_is_caught_and_fixed_twin_is_clean() {
             (1, 12),
         ),
         ("PW101", "vulnerable/docker-compose.yml", (6, 12), (6, 36)),
-        ("PW102", "vulnerable/docker-compose.yml", (10, 12), (10, 17)),
+        ("PW102", "vulnerable/docker-compose.yml", (11, 12), (11, 17)),
+        // the hardening baseline: root, no-new-privileges, a plaintext secret
+        ("PW401", "vulnerable/Dockerfile", (10, 1), (10, 5)),
+        (
+            "PW401",
+            "vulnerable/services/worker/Dockerfile",
+            (5, 1),
+            (5, 5),
+        ),
+        ("PW401", "vulnerable/docker-compose.yml", (14, 11), (14, 15)),
+        (
+            "PW401",
+            "vulnerable/k8s/deployment.yaml",
+            (19, 24),
+            (19, 25),
+        ),
+        ("PW402", "vulnerable/docker-compose.yml", (2, 3), (2, 6)),
+        (
+            "PW402",
+            "vulnerable/k8s/deployment.yaml",
+            (20, 13),
+            (20, 37),
+        ),
+        ("PW403", "vulnerable/docker-compose.yml", (9, 7), (9, 24)),
     ] {
         let expected = common::Hit {
             rule: rule.to_owned(),
