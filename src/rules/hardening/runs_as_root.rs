@@ -257,29 +257,35 @@ fn kubernetes(source: &Arc<SourceFile>, manifests: &Manifests) -> Vec<Finding> {
                 .and_then(|(node, _)| node.get("securityContext"));
             let user = effective(own, pod, "runAsUser");
             let non_root = effective(own, pod, "runAsNonRoot");
-            let (node, from_pod, what) = match (&user, &non_root) {
+            // (the value flagged, whether it is the pod's, its field as written, whether the
+            // container surely runs as root)
+            let (node, from_pod, field, surely) = match (&user, &non_root) {
                 (Some(user), _) if yaml_int(user.value) == Some(0) => {
-                    (user.value, user.from_pod, "`runAsUser: 0`".to_owned())
+                    (user.value, user.from_pod, "runAsUser", true)
                 }
-                (None, Some(non_root)) if yaml_bool(non_root.value, true) == Some(false) => (
-                    non_root.value,
-                    non_root.from_pod,
-                    format!(
-                        "`runAsNonRoot: {}` and no `runAsUser`, so the image's user (root \
-                         unless the image sets one)",
-                        non_root.value.as_str().unwrap_or("false")
-                    ),
-                ),
+                (None, Some(non_root)) if yaml_bool(non_root.value, true) == Some(false) => {
+                    (non_root.value, non_root.from_pod, "runAsNonRoot", false)
+                }
                 _ => return,
             };
             if !flagged.insert(node.span) {
                 return;
             }
-            let message = match (&container, from_pod) {
-                (Some((_, name)), false) => format!("{name} runs as root: {what}"),
-                _ => format!(
-                    "the pod spec of {} runs its containers as root: {what} in the pod's \
-                     `securityContext`",
+            let setting = format!("`{field}: {}`", node.as_str().unwrap_or(""));
+            let message = match (&container, from_pod, surely) {
+                (Some((_, name)), false, true) => format!("{name} runs as root: {setting}"),
+                (Some((_, name)), false, false) => format!(
+                    "{name} may run as root: {setting} and no `runAsUser`, so the image's user \
+                     runs, root unless the image sets another"
+                ),
+                (_, _, true) => format!(
+                    "the pod spec of {} sets {setting}: its containers that set no \
+                     `runAsUser` of their own run as root",
+                    describe(object)
+                ),
+                (_, _, false) => format!(
+                    "the pod spec of {} sets {setting} and no `runAsUser`: its containers \
+                     that set neither may run as root, as the image's user",
                     describe(object)
                 ),
             };
