@@ -57,13 +57,19 @@ fn check(document: &Document, _cx: &CheckContext) -> Vec<Finding> {
     }
 }
 
+/// The image a stage's `FROM` names (`None` for `scratch`, an earlier stage, or a `FROM`
+/// without an image).
+fn base_image(images: &[ImageUse], stage: usize) -> Option<&ImageUse> {
+    images
+        .iter()
+        .find(|image| matches!(&image.origin, Some(Origin::Stage(id)) if id.index == stage))
+}
+
 /// Is the image a stage is built on one whose tag says it runs as non-root? Distroless
 /// publishes `:nonroot` and `:<variant>-nonroot` tags whose default user is uid 65532.
 fn nonroot_base(images: &[ImageUse], stage: usize) -> bool {
-    let base = images
-        .iter()
-        .find(|image| matches!(&image.origin, Some(Origin::Stage(id)) if id.index == stage));
-    let Some(ImageValue::Resolved(text)) = base.map(|image| &image.value) else {
+    let Some(ImageValue::Resolved(text)) = base_image(images, stage).map(|image| &image.value)
+    else {
         return false;
     };
     ImageRef::parse(text)
@@ -135,6 +141,10 @@ fn dockerfile(source: &Arc<SourceFile>, file: &Dockerfile, images: &[ImageUse]) 
         }
         StageUser::Unset { stage, base } => {
             if *base == StageBase::Image && nonroot_base(images, stage) {
+                return None;
+            }
+            // A `FROM` without an image is PW001's; there is no stage to run.
+            if *base == StageBase::Unresolved && base_image(images, stage).is_none() {
                 return None;
             }
             let why = match base {
@@ -327,6 +337,7 @@ mod tests {
             ("FROM a\nRUN x\n", &["1:FROM"]),
             ("FROM scratch\nCOPY x /\n", &["1:FROM"]),
             ("FROM $BASE\n", &["1:FROM"]),
+            ("FROM a\nFROM\n", &[]), // a broken FROM is PW001's
             // distroless `nonroot` tags run as uid 65532
             ("FROM gcr.io/distroless/static:nonroot\n", &[]),
             (
