@@ -84,10 +84,9 @@ fn dockerfile(source: &Arc<SourceFile>, file: &Dockerfile, images: &[ImageUse]) 
     let at = |span: Span| Location::new(Arc::clone(source), span);
     let from_of = |stage: usize| {
         let stage = file.stages.get(stage)?;
-        let from = file.instructions.get(stage.from_instruction)?;
-        Some((stage, from))
+        file.instructions.get(stage.from_instruction)
     };
-    let (_, final_from) = from_of(last.index)?;
+    let final_from = from_of(last.index)?;
     let stage_id = |index: usize| {
         let name = file.stages.get(index).and_then(|stage| stage.name.clone());
         StageId { index, name }
@@ -153,7 +152,7 @@ fn dockerfile(source: &Arc<SourceFile>, file: &Dockerfile, images: &[ImageUse]) 
             };
             let mut related = Vec::new();
             if stage != last.index
-                && let Some((_, first)) = from_of(stage)
+                && let Some(first) = from_of(stage)
             {
                 related.push(Related {
                     location: at(first.span),
