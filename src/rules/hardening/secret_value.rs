@@ -9,6 +9,7 @@
 //! secrets.
 
 use crate::model::secret::{is_secret_key, key_words};
+use crate::parse::interpolate::closing_brace;
 
 /// The syntax a value is written in, which decides what a reference is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -187,30 +188,6 @@ fn reference<'a>(rest: &'a str, dialect: Dialect, parsed: &mut Parsed) -> &'a st
     // A `$` that starts no reference is literal.
     parsed.text.push('$');
     rest
-}
-
-/// The offset of the `}` closing a `${` whose body starts `text`, counting nested `${`.
-fn closing_brace(text: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut open = 1usize;
-    let mut i = 0;
-    while let Some(&byte) = bytes.get(i) {
-        match (byte, bytes.get(i + 1)) {
-            (b'$', Some(b'{')) => {
-                open += 1;
-                i += 1;
-            }
-            (b'}', _) => {
-                open -= 1;
-                if open == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
 }
 
 /// The word of `NAME:-word`, `NAME-word`, `NAME:+word`, `NAME+word` or `NAME:=word`: a value
