@@ -40,15 +40,17 @@ const DOCKERFILE: &str = "\
 FROM python:latest
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
+USER 10001
 ";
 const COMPOSE: &str = "\
 services:
-  app:
-    build: .
+  app: {build: ., security_opt: [no-new-privileges:true]}
   cache:
+    security_opt: [no-new-privileges:true]
     image: redis:7
   db:
     image: postgres:16.2@sha256:4aea012537edfad80f98d870a36e6b90b4c09b27be7f4b4759d72db863baeebb
+    security_opt: [no-new-privileges:true]
 ";
 const REQUIREMENTS: &str = "certifi==2022.12.7\nrequests==2.31.0\n";
 
@@ -399,7 +401,7 @@ fn a_critical_trivy_result_alone_fails_the_step() {
     let mut step = Step::new(Step::default_fake());
     std::fs::write(
         step.workspace.join("Dockerfile"),
-        "FROM python:3.12.4-slim@sha256:4aea012537edfad80f98d870a36e6b90b4c09b27be7f4b4759d72db863baeebb\n",
+        "FROM python:3.12.4-slim@sha256:4aea012537edfad80f98d870a36e6b90b4c09b27be7f4b4759d72db863baeebb\nUSER 10001\n",
     )
     .unwrap();
     std::fs::remove_file(step.workspace.join("compose.yaml")).unwrap();

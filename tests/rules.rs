@@ -126,6 +126,78 @@ const BAD: &[(&str, &str, &str, Expected)] = &[
         ],
     ),
     (
+        "PW401",
+        "PW401/bad",
+        "tag",
+        &[
+            ("Dockerfile", 6, 1, 6, 5, "FROM"), // no USER; the builder's root is exempt
+            ("docker-compose.yml", 4, 11, 4, 15, "root"),
+            ("docker-compose.yml", 8, 12, 8, 18, "0:1000"),
+            ("docker-compose.yml", 12, 11, 12, 20, "${RUN_AS}"), // `.env`: RUN_AS=0
+            ("inherited/Dockerfile", 4, 1, 4, 5, "FROM"),        // inherits `USER root:root`
+            ("k8s.yaml", 8, 20, 8, 21, "0"), // pod level, not overridden by `api`
+            ("k8s.yaml", 28, 23, 28, 28, "false"),
+            ("k8s.yaml", 32, 20, 32, 21, "0"),
+            ("root/Dockerfile", 6, 6, 6, 27, "${APP_UID}:${APP_UID}"), // ARG default 0
+            ("scratch/Dockerfile", 1, 1, 1, 5, "FROM"),
+        ],
+    ),
+    (
+        "PW402",
+        "PW402/bad",
+        "tag",
+        &[
+            ("docker-compose.yml", 2, 3, 2, 6, "web"),
+            ("docker-compose.yml", 4, 3, 4, 6, "api"),
+            (
+                "docker-compose.yml",
+                10,
+                21,
+                10,
+                44,
+                "no-new-privileges:false",
+            ),
+            ("docker-compose.yml", 11, 3, 11, 7, "base"),
+            ("docker-compose.yml", 13, 3, 13, 8, "child"), // extends `base`
+            ("k8s.yaml", 9, 9, 9, 19, "privileged"),
+            ("k8s.yaml", 14, 9, 14, 33, "allowPrivilegeEscalation"),
+        ],
+    ),
+    (
+        "PW403",
+        "PW403/bad",
+        "tag",
+        &[
+            (".env", 1, 1, 1, 8, "PG_PASS"),        // `DB_PASSWORD=${PG_PASS}`
+            (".env", 2, 1, 2, 13, "STRIPE_TOKEN"),  // a bare `- STRIPE_TOKEN`
+            (".env", 3, 1, 3, 14, "SMTP_PASSWORD"), // `env_file: .env`
+            (".github/workflows/ci.yml", 3, 3, 3, 12, "NPM_TOKEN"),
+            (
+                ".github/workflows/ci.yml",
+                11,
+                11,
+                11,
+                28,
+                "POSTGRES_PASSWORD",
+            ),
+            (".github/workflows/ci.yml", 17, 11, 17, 19, "password"),
+            (".github/workflows/ci.yml", 20, 11, 20, 21, "API_SECRET"),
+            (".github/workflows/ci.yml", 24, 7, 24, 17, "deploy-key"),
+            ("Dockerfile", 1, 5, 1, 22, "REGISTRY_PASSWORD"),
+            ("Dockerfile", 3, 5, 3, 14, "NPM_TOKEN"),
+            ("Dockerfile", 4, 5, 4, 20, "NODE_AUTH_TOKEN"), // a literal default
+            ("Dockerfile", 7, 5, 7, 16, "DB_PASSWORD"),
+            ("Dockerfile", 9, 5, 9, 17, "GITHUB_TOKEN"), // legacy `ENV key value`
+            ("action/action.yml", 9, 9, 9, 17, "password"),
+            ("docker-compose.yml", 7, 7, 7, 24, "POSTGRES_PASSWORD"),
+            ("docker-compose.yml", 13, 9, 13, 16, "API_KEY"),
+            ("docker-compose.yml", 14, 9, 14, 23, "SESSION_SECRET"),
+            ("docker-compose.yml", 20, 9, 20, 18, "NPM_TOKEN"), // build.args
+            ("k8s.yaml", 13, 21, 13, 32, "DB_PASSWORD"),
+            ("k8s.yaml", 15, 22, 15, 28, "apiKey"),
+        ],
+    ),
+    (
         "PW001",
         "PW001/bad",
         "tag",
@@ -181,7 +253,9 @@ fn bad_fixtures_give_exact_spans() {
 
 #[test]
 fn good_fixtures_are_clean_at_the_strictest_policy() {
-    for rule in ["PW001", "PW101", "PW102", "PW103", "PW104", "PW105"] {
+    for rule in [
+        "PW001", "PW101", "PW102", "PW103", "PW104", "PW105", "PW401", "PW402", "PW403",
+    ] {
         let cwd = fixtures().join(rule).join("good");
         let report = scan_json(&cwd, &["--policy", "digest"]);
         let own: Vec<_> = hits(&report)
@@ -204,9 +278,8 @@ fn resolved_arg_points_back_at_its_definition() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["start"]["line"] == 5)
-        .expect("finding on the node FROM");
-    assert_eq!(node["rule"], "PW101");
+        .find(|f| f["start"]["line"] == 5 && f["rule"] == "PW101")
+        .expect("PW101 on the node FROM");
     let message = node["message"].as_str().unwrap();
     assert!(message.contains("resolves to `node:latest`"), "{message}");
     let related = &node["related"][0];

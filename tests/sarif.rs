@@ -125,7 +125,7 @@ fn files_outside_the_working_directory_get_absolute_uris() {
 #[test]
 fn fingerprints_survive_unrelated_edits_above() {
     let dir = tempfile::tempdir().unwrap();
-    let body = "FROM python:latest\nFROM ubuntu\n";
+    let body = "FROM python:latest\nFROM ubuntu\nUSER app\n";
     fs::write(dir.path().join("Dockerfile"), body).unwrap();
     let before = scan_sarif(dir.path(), &["--policy", "tag"]);
     fs::write(
@@ -158,7 +158,11 @@ fn fingerprints_survive_unrelated_edits_above() {
 #[test]
 fn identical_findings_get_distinct_fingerprints() {
     let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("Dockerfile"), "FROM node\nFROM node\n").unwrap();
+    fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM node\nFROM node\nUSER app\n",
+    )
+    .unwrap();
     let log = scan_sarif(dir.path(), &["--policy", "tag"]);
     let results = log["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.len(), 2);
@@ -225,7 +229,7 @@ fn utf16_columns_in_regions() {
     let line = "RUN --mount=type=bind,source=/é😀,from=node,target=/x true";
     fs::write(
         dir.path().join("Dockerfile"),
-        format!("FROM alpine:3.20.3\n{line}\n"),
+        format!("FROM alpine:3.20.3\n{line}\nUSER app\n"),
     )
     .unwrap();
     let log = scan_sarif(dir.path(), &["--policy", "tag"]);

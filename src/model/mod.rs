@@ -13,4 +13,5 @@ pub mod origin;
 pub mod refs;
 pub mod rule;
 pub mod script;
+pub mod secret;
 pub mod source;

@@ -19,6 +19,33 @@ use crate::parse::{Problem, Syntax};
 #[derive(Clone, Debug, Default)]
 pub struct ComposeFile {
     pub services: Vec<ComposeService>,
+    /// The `.env` file beside the compose file: compose interpolates from it, and passes its
+    /// values to a service's bare `environment` entries and to `env_file: .env`.
+    pub env: Option<(Arc<SourceFile>, EnvFile)>,
+    /// The process environment, read before `.env` (only with `--env-from-process`).
+    pub process_env: Option<BTreeMap<String, String>>,
+}
+
+impl ComposeFile {
+    /// The value compose interpolates for `name`: the process environment's (when read),
+    /// else the `.env` file's.
+    pub fn variable(&self, name: &str) -> Option<String> {
+        let env = self.env.as_ref().map(|(source, file)| (source, file));
+        lookup(self.process_env.as_ref(), env, name)
+    }
+}
+
+/// A variable as compose resolves it: the process environment first, then `.env`.
+fn lookup(
+    process_env: Option<&BTreeMap<String, String>>,
+    env: Option<(&Arc<SourceFile>, &EnvFile)>,
+    name: &str,
+) -> Option<String> {
+    if let Some(value) = process_env.and_then(|env| env.get(name)) {
+        return Some(value.clone());
+    }
+    let (_, env) = env?;
+    env.get(name)?.value.clone()
 }
 
 /// One service (`services.<name>`); its keys (`image`, `build`, `user`, `security_opt`,
@@ -65,7 +92,11 @@ pub fn parse_compose(
         env,
         process_env,
     };
-    let mut compose = ComposeFile::default();
+    let mut compose = ComposeFile {
+        env: env.map(|(source, file)| (Arc::clone(source), file.clone())),
+        process_env: process_env.cloned(),
+        ..ComposeFile::default()
+    };
     for document in &file.documents {
         let services = document.get("services").and_then(Node::as_mapping);
         for (key, node) in services.unwrap_or(&[]) {
@@ -104,11 +135,7 @@ impl Scope<'_> {
     }
 
     fn lookup(&self, name: &str) -> Option<String> {
-        if let Some(value) = self.process_value(name) {
-            return Some(value.clone());
-        }
-        let (_, env) = self.env?;
-        env.get(name)?.value.clone()
+        lookup(self.process_env, self.env, name)
     }
 
     fn image(&self, image: &Node, origin: Origin, parsed: &mut ParsedYaml) {

@@ -5,6 +5,7 @@
 //! Every value keeps a [`Span`] into the original text (BOM, CRLF and tabs included). Parsing
 //! never fails: what BuildKit would reject becomes a [`Problem`] and parsing goes on.
 
+mod assignment;
 mod heredoc;
 mod json;
 mod keyword;
@@ -20,6 +21,7 @@ mod stage;
 mod stage_tests;
 #[cfg(test)]
 mod tests;
+mod user;
 
 use std::sync::Arc;
 
@@ -28,9 +30,11 @@ use crate::model::location::Span;
 use crate::model::source::SourceFile;
 use crate::parse::Problem;
 
+pub use assignment::Assignment;
 pub use keyword::Keyword;
 pub use logical::{Flag, LogicalText, Word};
 pub use script::scripts;
+pub use user::{StageUser, User};
 
 /// The result of [`parse`].
 #[derive(Debug)]
@@ -116,6 +120,8 @@ pub struct Stage {
     /// Index into [`Dockerfile::instructions`] of the `FROM`.
     pub from_instruction: usize,
     pub base: StageBase,
+    /// The stage's `USER` instructions, in order, each expanded against the stage's variables.
+    pub users: Vec<User>,
 }
 
 /// What a stage is built on.

@@ -136,7 +136,7 @@ fn name_len(bytes: &[u8]) -> usize {
 }
 
 /// The offset of the `}` closing a `${` whose body starts `text`, counting nested `${`.
-fn closing_brace(text: &str) -> Option<usize> {
+pub(crate) fn closing_brace(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut open = 1usize;
     let mut i = 0;

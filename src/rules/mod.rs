@@ -10,6 +10,7 @@
 //! Rule ids and names are public API: never change or reuse one.
 
 pub mod actions;
+pub mod hardening;
 pub mod images;
 pub mod meta;
 
@@ -53,6 +54,9 @@ pub static REGISTRY: &[&Rule] = &[
     &actions::branch_ref::RULE,
     &actions::mutable_tag::RULE,
     &actions::lock_missing::RULE,
+    &hardening::runs_as_root::RULE,
+    &hardening::no_new_privileges::RULE,
+    &hardening::plaintext_secret::RULE,
 ];
 
 /// Every rule's metadata, in registry order.
@@ -214,6 +218,9 @@ mod tests {
                 ("PW201", "action-branch-ref", Level::Error),
                 ("PW202", "action-mutable-tag", Level::Warning),
                 ("PW203", "action-lock-missing", Level::Error),
+                ("PW401", "runs-as-root", Level::Warning),
+                ("PW402", "no-new-privileges-missing", Level::Note),
+                ("PW403", "plaintext-secret", Level::Error),
             ]
         );
         let ids: Vec<&str> = metas().map(|rule| rule.id).collect();

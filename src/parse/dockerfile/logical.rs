@@ -132,13 +132,18 @@ impl LogicalText {
     /// character escapes the next character (not inside `'…'`), and a trailing lone escape is
     /// dropped. Each word's text is as written.
     pub fn words(&self) -> Vec<Word> {
-        split_words(&self.text, self.escape)
+        self.word_ranges()
             .into_iter()
             .map(|(start, end)| Word {
                 text: self.text.get(start..end).unwrap_or("").to_owned(),
                 span: self.original_span(Span::new(start, end)),
             })
             .collect()
+    }
+
+    /// The logical `(start, end)` of each of [`Self::words`], for sub-spans of a word.
+    pub(crate) fn word_ranges(&self) -> Vec<(usize, usize)> {
+        split_words(&self.text, self.escape)
     }
 }
 

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::scope::{self, Resolution, Scope, Value, resolve};
+use super::user;
 use super::{Args, Instruction, LogicalText, Stage, StageBase};
 use crate::model::image::{ImageUse, ImageValue};
 use crate::model::location::{Location, Related, Span};
@@ -139,6 +140,15 @@ impl Analyzer<'_> {
             }
             "COPY" => self.copy_from(instruction, stage),
             "RUN" => self.mount_from(instruction, stage),
+            "USER" => {
+                let current = self
+                    .current
+                    .get_or_insert_with(|| Scope::new(Value::Unknown));
+                let user = user::resolve_user(index, instruction, current, self.escape);
+                if let (Some(user), Some(stage)) = (user, self.stages.get_mut(stage)) {
+                    stage.users.push(user);
+                }
+            }
             _ => {}
         }
     }
@@ -221,6 +231,7 @@ impl Analyzer<'_> {
             name_span,
             from_instruction: index,
             base,
+            users: Vec::new(),
         });
     }
 
