@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::github::sarif_file::{self, SarifFileError};
 use crate::model::level::Level;
+use crate::sarif_log::{self, LoadError};
 
 /// One result of another tool, reduced to what the gate and the summary need.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,14 +29,14 @@ pub struct IncludedSarif {
 }
 
 /// Why an included file cannot be used (unreadable, not JSON, not SARIF 2.1.0).
-pub type IncludeError = SarifFileError;
+pub type IncludeError = LoadError;
 
 /// Read, check and reduce a SARIF file (the same checks `upload` applies before sending).
 pub fn load(path: &Path) -> Result<IncludedSarif, IncludeError> {
-    let log = sarif_file::load_sarif(path)?;
+    let log = sarif_log::load_sarif(path)?;
     Ok(IncludedSarif {
         path: path.to_path_buf(),
-        tool: sarif_file::tool_name(&log).unwrap_or_default(),
+        tool: sarif_log::tool_name(&log).unwrap_or_default(),
         results: reduce(&log),
     })
 }
