@@ -6,4 +6,5 @@ pub mod image;
 pub mod level;
 pub mod location;
 pub mod refs;
+pub mod secret;
 pub mod source;
