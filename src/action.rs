@@ -249,7 +249,7 @@ pub fn run(
         Err(error) => {
             failures.push(
                 UsageError {
-                    message: format!("cannot write `{}`: {error}", inputs.sarif_file.display()),
+                    message: format!("cannot create `{}`: {error}", inputs.sarif_file.display()),
                     help: "check the `sarif-file` input".to_owned(),
                 }
                 .into(),

@@ -152,7 +152,7 @@ pub fn gate(report: &Report, fail_on: FailOn) -> Outcome {
 fn write_report_file(report: &Report, format: Format, path: &Path) -> anyhow::Result<()> {
     write::write_report(path, |out| report::render(report, format, false, out)).map_err(
         |error| UsageError {
-            message: format!("cannot write `{}`: {error}", path.display()),
+            message: format!("cannot create `{}`: {error}", path.display()),
             help: "check that the directory exists and is writable".to_owned(),
         },
     )?;

@@ -390,11 +390,12 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 /// Start and end positions of a location. An empty span is widened to the rest of its line
-/// (a parse error "at" a point still gets a visible region).
+/// (a parse error "at" a point still gets a visible region), except in a `.env` file.
 pub fn region(location: &Location) -> (Position, Position) {
     let source = &location.source;
     let start = source.position(location.span.start);
-    if !location.span.is_empty() {
+    // A `.env` line that failed to parse is reported by its line only: not widened.
+    if !location.span.is_empty() || is_env_file(source.path()) {
         return (start, source.position(location.span.end));
     }
     let line = source.line_text(start.line);
