@@ -19,7 +19,7 @@ use crate::app::{self, Outcome, UsageError};
 use crate::cli::{Cli, Command, ScanArgs};
 use crate::github::context;
 use crate::github::upload::{self, UploadOptions, UploadSettings};
-use crate::report::escape::{command_data, markdown_text};
+use crate::report::escape::{command_data, markdown_message};
 use crate::report::{self, Format, Report};
 use crate::write;
 
@@ -271,7 +271,11 @@ pub fn run(
         && let Err(error) = write::append_runner_file(Path::new(&summary), |out| {
             report::render(&report, Format::Markdown, false, out)?;
             if let Some(reason) = skip.as_deref() {
-                writeln!(out, "\n**Upload skipped.** {}", markdown_text(reason))?;
+                writeln!(
+                    out,
+                    "\n**Upload skipped.** {}",
+                    markdown_message(reason, false)
+                )?;
             }
             Ok(())
         })

@@ -118,6 +118,27 @@ pub fn markdown_text(text: &str) -> String {
     out
 }
 
+/// A message with backtick-quoted values (pinwarden's message style) as markdown: the quoted
+/// values become code spans, the rest plain text. When the backticks do not pair up (a quoted
+/// value holds one), the whole message is plain text.
+pub fn markdown_message(text: &str, in_table: bool) -> String {
+    let parts: Vec<&str> = text.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return markdown_text(text);
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(index, part)| {
+            if index % 2 == 1 {
+                markdown_code(part, in_table)
+            } else {
+                markdown_text(part)
+            }
+        })
+        .collect()
+}
+
 /// A markdown code span holding `text` literally. In a table cell (`in_table`) a `|` is
 /// written `\|`: GFM splits cells before it parses code spans.
 pub fn markdown_code(text: &str, in_table: bool) -> String {
@@ -198,5 +219,11 @@ mod tests {
         assert_eq!(markdown_code("a|b", true), "`a\\|b`");
         assert_eq!(markdown_code("a\nb", false), "`a b`");
         assert_eq!(markdown_code("", false), "`  `");
+        assert_eq!(
+            markdown_message("image `a|b` uses <x>", true),
+            "image `a\\|b` uses \\<x\\>"
+        );
+        // unpaired backticks: all plain text
+        assert_eq!(markdown_message("a `b` c`", false), "a \\`b\\` c\\`");
     }
 }

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use crate::report::escape::{markdown_code, markdown_text};
+use crate::report::escape::{markdown_code, markdown_message, markdown_text};
 use crate::report::{Report, region};
 
 /// Rows shown in the findings table; the rest are counted.
@@ -79,7 +79,7 @@ fn write_summary(report: &Report, out: &mut String) {
                 finding.level,
                 finding.rule.id,
                 markdown_code(&location, true),
-                markdown_text(&report.message(&finding.message))
+                markdown_message(&report.message(&finding.message), true)
             ));
             rows += 1;
         }
@@ -124,7 +124,7 @@ fn write_summary(report: &Report, out: &mut String) {
                 "- {}: {}: {}\n",
                 notification.level,
                 markdown_code(&notification.path, false),
-                markdown_text(&report.message(&notification.message))
+                markdown_message(&report.message(&notification.message), false)
             ));
             listed += 1;
         }
