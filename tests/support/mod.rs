@@ -239,3 +239,57 @@ pub fn tempdir() -> (tempfile::TempDir, PathBuf) {
     let root = dir.path().canonicalize().unwrap();
     (dir, root)
 }
+
+/// The largest input an amplification case writes.
+pub const MAX_INPUT: usize = 300 * 1024;
+
+/// Write one generated input (`shape` gives its name and text) into a fresh directory.
+pub fn case(shape: fn() -> (&'static str, String)) -> (tempfile::TempDir, PathBuf, usize) {
+    let (dir, root) = tempdir();
+    let (name, text) = shape();
+    assert!(text.len() <= MAX_INPUT, "{name}: {} bytes", text.len());
+    write(root.join(name), &text);
+    (dir, root, text.len())
+}
+
+/// Scan `dir` in every format and assert the output bounds: SARIF ≤ 100 × input and
+/// ≤ 25 MB, text and JSON ≤ 100 × input, the summary ≤ 1 MiB, at most 10 annotations per
+/// level plus one line.
+pub fn check_bounds(case: &str, dir: &Path, input: usize) {
+    let outputs = scan_all_formats(dir, &["--fail-on", "never"]);
+    for (format, output) in &outputs {
+        assert_eq!(output.code, 0, "{case} {format}: {}", output.stderr);
+    }
+    let size = |format: &str| outputs[format].stdout.len();
+    let sarif = size("sarif");
+    assert!(
+        sarif <= 100 * input && sarif <= 25 * 1024 * 1024,
+        "{case}: SARIF is {sarif} bytes for {input} bytes of input"
+    );
+    for format in ["text", "json"] {
+        assert!(
+            size(format) <= 100 * input,
+            "{case}: {format} is {} bytes for {input} bytes of input",
+            size(format)
+        );
+    }
+    assert!(
+        size("markdown") <= 1024 * 1024,
+        "{case}: the summary is {} bytes",
+        size("markdown")
+    );
+    let github = &outputs["github"].stdout;
+    for level in ["::error ", "::warning ", "::notice "] {
+        let count = github
+            .lines()
+            .filter(|line| line.starts_with(level))
+            .count();
+        assert!(count <= 10, "{case}: {count} `{level}` annotations");
+    }
+    assert!(
+        github.lines().count() <= 31,
+        "{case}: {}",
+        github.lines().count()
+    );
+    common::assert_valid_sarif(&serde_json::from_str(&outputs["sarif"].stdout).unwrap());
+}
