@@ -194,13 +194,10 @@ fn parse(mut args: Vec<String>, problems: &mut Vec<String>) -> Option<Command> {
             format!("input `{input}` must be one of {allowed}, not `{value}`")
         });
         // Drop the bad flag and its value, then parse the rest.
-        let Some(at) = args
+        let at = args
             .iter()
             .position(|arg| *arg == flag)
-            .filter(|at| args.get(at + 1) == Some(&value))
-        else {
-            return None;
-        };
+            .filter(|at| args.get(at + 1) == Some(&value))?;
         args.drain(at..at + 2);
     }
     None

@@ -154,7 +154,7 @@ mod tests {
         std::fs::write(&victim, "precious").unwrap();
         let report = dir.path().join("pinwarden.sarif");
         std::os::unix::fs::symlink(&victim, &report).unwrap();
-        write_report(&report, &mut |out: &mut dyn Write| out.write_all(b"{}")).unwrap();
+        write_report(&report, |out: &mut dyn Write| out.write_all(b"{}")).unwrap();
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
         assert_eq!(std::fs::read_to_string(&report).unwrap(), "{}");
         assert!(
@@ -171,10 +171,8 @@ mod tests {
     fn a_failed_render_leaves_no_file() {
         let dir = tempfile::tempdir().unwrap();
         let report = dir.path().join("out.json");
-        let error = write_report(&report, &mut |_: &mut dyn Write| {
-            Err(io::Error::other("boom"))
-        })
-        .unwrap_err();
+        let error =
+            write_report(&report, |_: &mut dyn Write| Err(io::Error::other("boom"))).unwrap_err();
         assert_eq!(error.to_string(), "boom");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }

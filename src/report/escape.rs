@@ -123,7 +123,7 @@ pub fn markdown_text(text: &str) -> String {
 /// value holds one), the whole message is plain text.
 pub fn markdown_message(text: &str, in_table: bool) -> String {
     let parts: Vec<&str> = text.split('`').collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         return markdown_text(text);
     }
     parts
