@@ -570,15 +570,18 @@ pub fn sibling(candidate: &Candidate, name: &str) -> Option<Result<Candidate, No
     let cwd = std::env::current_dir().ok();
     let display = display_path(&path, cwd.as_deref());
     let class = Classification::Kind(FileKind::Env);
-    let Some(root) = candidate.root.clone() else {
-        // Beside a file named on the command line: the user's choice, like the file.
-        return Some(Ok(Candidate {
-            display,
-            path,
-            class,
-            explicit: true,
-            root: None,
-        }));
+    // Beside a file named on the command line, the scan root is that file's directory: the
+    // user named the compose file, not what a link beside it points to.
+    let root = match candidate.root.clone() {
+        Some(root) => root,
+        None => {
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            Arc::from(std::fs::canonicalize(dir).ok()?.as_path())
+        }
     };
     if !metadata.file_type().is_symlink() {
         return Some(Ok(Candidate {

@@ -221,6 +221,30 @@ fn explicit_paths_are_the_users_choice_but_links_inside_them_are_not() {
     // A directory named explicitly: links inside it are still not followed out.
     let output = run(&root, &["scan", "--format", "json", "workspace"], &[]);
     assert_no_canary("an explicit directory's scan", &output.stdout);
+    // A compose file named explicitly: the `.env` link beside it is not followed out.
+    let output = run(
+        &ws.join("app"),
+        &["scan", "--format", "json", "compose.yaml"],
+        &[],
+    );
+    assert_no_canary("an explicit compose file's .env", &output.stdout);
+    assert!(
+        output.stdout.contains("outside the scan root"),
+        "{}",
+        output.stdout
+    );
+    // ...while a real `.env` beside it is read.
+    write(
+        ws.join("plain/compose.yaml"),
+        "services:\n  a:\n    image: \"nginx:${TAG}\"\n",
+    );
+    write(ws.join("plain/.env"), "TAG=latest\n");
+    let output = run(
+        &ws.join("plain"),
+        &["scan", "--format", "json", "compose.yaml"],
+        &[],
+    );
+    assert!(output.stdout.contains("PW101"), "{}", output.stdout);
 }
 
 #[test]
