@@ -431,6 +431,11 @@ impl RootScan<'_> {
 
     /// Decide about one root-relative path: a candidate, a notification, or nothing.
     fn consider(&self, relative: &Path, kind: Entry) {
+        // Most files are of no kind: decided by name before any bookkeeping. (A link is
+        // looked at whatever its name: it may lead to a directory, or out of the root.)
+        if kind != Entry::Symlink && classify(relative).is_none() {
+            return;
+        }
         if !safe_relative(relative) || self.excludes.is_excluded(relative) {
             return;
         }
