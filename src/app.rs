@@ -217,15 +217,8 @@ pub fn scan(options: &ScanOptions) -> anyhow::Result<Report> {
         options.policy,
         root_uri,
     );
-    // Secret values an image could quote, masked in every output (the findings' own
-    // assignments are collected by the report).
-    for env in envs.values() {
-        if let Some((_, file)) = &env.parsed {
-            for entry in &file.entries {
-                report.add_secret(&entry.key, entry.value.as_deref().unwrap_or(""));
-            }
-        }
-    }
+    // Secret values of the environment an image could quote (`--env-from-process`), masked
+    // in every output; those of files are found by the report through each finding's lines.
     for (key, value) in process_env.iter().flatten() {
         report.add_secret(key, value);
     }

@@ -62,7 +62,7 @@ pub fn render_reserving(report: &Report, reserved: usize, out: &mut dyn Write) -
             out,
             "::{} {properties}::{}",
             command(finding.level),
-            command_data(&report.message(&finding.message))
+            command_data(&report.finding_message(finding))
         )?;
     }
     for notification in &report.notifications {

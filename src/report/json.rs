@@ -106,11 +106,12 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .zip(&report.fingerprints)
         .map(|(finding, fingerprint)| {
             let (start, end) = points(&finding.primary);
+            let secrets = report.finding_secrets(finding);
             FindingV1 {
                 rule: finding.rule.id,
                 name: finding.rule.name,
                 level: finding.level.as_str(),
-                message: report.message(&finding.message),
+                message: report.masked(&secrets, &finding.message),
                 path: finding.primary.source.path(),
                 start,
                 end,
@@ -122,7 +123,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     .map(|related| {
                         let (start, end) = points(&related.location);
                         RelatedV1 {
-                            label: report.message(&related.label),
+                            label: report.masked(&secrets, &related.label),
                             path: related.location.source.path(),
                             start,
                             end,

@@ -79,7 +79,7 @@ fn write_summary(report: &Report, out: &mut String) {
                 finding.level,
                 finding.rule.id,
                 markdown_code(&location, true),
-                markdown_message(&report.message(&finding.message), true)
+                markdown_message(&report.finding_message(finding), true)
             ));
             rows += 1;
         }

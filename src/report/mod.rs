@@ -122,17 +122,6 @@ impl Report {
         // Over all findings, so a finding keeps its fingerprint whether or not others in its
         // file are left out.
         let all_fingerprints = fingerprints(&findings);
-        let mut secrets = SecretValues::default();
-        for finding in &findings {
-            // The lines a reference's value came from (`.env`, `ARG`): a secret there may be
-            // quoted by the message.
-            for related in &finding.related {
-                let (start, end) = region(&related.location);
-                for line in start.line..=end.line.min(start.line + MAX_CONTEXT_LINES) {
-                    secrets.insert_line(related.location.source.line_text(line));
-                }
-            }
-        }
         let (findings, fingerprints, left_out, mut notifications) =
             cap_per_file(findings, all_fingerprints, notifications);
         notifications.sort();
@@ -145,7 +134,7 @@ impl Report {
             root_uri,
             included: Vec::new(),
             left_out,
-            secrets,
+            secrets: SecretValues::default(),
         }
     }
 
@@ -155,10 +144,38 @@ impl Report {
         self.secrets.insert(key, value);
     }
 
-    /// A message, label or notification as every format shows it: secrets masked, each
-    /// quoted value and the whole text capped.
+    /// A notification's message (or any text not tied to a finding) as every format shows
+    /// it: secrets masked, each quoted value and the whole text capped.
     pub fn message<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        let masked = self.secrets.mask(text);
+        self.masked(&self.secrets, text)
+    }
+
+    /// The secrets a finding's texts are masked with: the report's own, plus every secret
+    /// assigned on the lines its values came from (the `.env` line, the `ARG`), which its
+    /// message may quote. Scoped to the finding, so a short password does not garble the
+    /// rest of the report.
+    pub fn finding_secrets(&self, finding: &Finding) -> SecretValues {
+        let mut secrets = self.secrets.clone();
+        for related in &finding.related {
+            let (start, end) = region(&related.location);
+            for line in start.line..=end.line.min(start.line + MAX_CONTEXT_LINES) {
+                secrets.insert_line(related.location.source.line_text(line));
+            }
+        }
+        secrets
+    }
+
+    /// A finding's message as every format shows it (see [`Report::finding_secrets`]).
+    pub fn finding_message<'a>(&self, finding: &'a Finding) -> Cow<'a, str> {
+        if finding.related.is_empty() {
+            return self.message(&finding.message);
+        }
+        self.masked(&self.finding_secrets(finding), &finding.message)
+    }
+
+    /// `text` with `secrets` masked, each quoted value and the whole text capped.
+    pub fn masked<'a>(&self, secrets: &SecretValues, text: &'a str) -> Cow<'a, str> {
+        let masked = secrets.mask(text);
         if masked.chars().count() <= MAX_QUOTED_CHARS {
             return masked;
         }
@@ -168,17 +185,22 @@ impl Report {
     /// The text of 1-based `line` of `source` as every format echoes it: secrets masked, and
     /// for a `.env` file a line that is not a plain assignment withheld (its text may be a
     /// secret that failed to parse).
-    pub fn source_line<'a>(&self, source: &'a SourceFile, line: usize) -> Cow<'a, str> {
+    pub fn source_line<'a>(
+        &self,
+        secrets: &SecretValues,
+        source: &'a SourceFile,
+        line: usize,
+    ) -> Cow<'a, str> {
         let text = source.line_text(line);
         if is_env_file(source.path()) && !secret::looks_like_assignment(text) {
             return Cow::Borrowed("(line not shown: not a KEY=VALUE line of a .env file)");
         }
-        self.secrets.mask(text)
+        secrets.mask(text)
     }
 
     /// The text under a location, masked, windowed to [`MAX_SNIPPET_CHARS`] (cut text is
     /// marked with [`CUT`]); `None` when it is empty or withheld.
-    pub fn snippet(&self, location: &Location) -> Option<String> {
+    pub fn snippet(&self, secrets: &SecretValues, location: &Location) -> Option<String> {
         let text = location.text();
         if text.is_empty() {
             return None;
@@ -189,7 +211,7 @@ impl Report {
         {
             return None;
         }
-        let masked = self.secrets.mask(text);
+        let masked = secrets.mask(text);
         Some(window(&masked, 0, MAX_SNIPPET_CHARS).0)
     }
 

@@ -14,6 +14,7 @@ use serde_sarif::sarif;
 
 use crate::model::level::Level;
 use crate::model::location::{Location, Position};
+use crate::model::secret::SecretValues;
 use crate::model::source::SourceFile;
 use crate::report::{
     MAX_CONTEXT_LINES, MAX_RELATED, MAX_SNIPPET_CHARS, Notification, Report, region, window,
@@ -63,6 +64,7 @@ pub fn build(report: &Report) -> sarif::Sarif {
                 .position(|rule| std::ptr::eq(*rule, finding.rule))
                 .unwrap_or(0);
             let start = finding.primary.source.position(finding.primary.span.start);
+            let secrets = report.finding_secrets(finding);
             let mut partial = BTreeMap::new();
             partial.insert("pinwarden/v1".to_owned(), fingerprint.clone());
             partial.insert(
@@ -77,10 +79,10 @@ pub fn build(report: &Report) -> sarif::Sarif {
                 .map(|(id, related)| {
                     sarif::Location::builder()
                         .id(i64::try_from(id).unwrap_or(i64::MAX))
-                        .physical_location(physical(report, &related.location))
+                        .physical_location(physical(report, &secrets, &related.location))
                         .message(
                             sarif::Message::builder()
-                                .text(report.message(&related.label).into_owned())
+                                .text(report.masked(&secrets, &related.label).into_owned())
                                 .build(),
                         )
                         .build()
@@ -92,12 +94,12 @@ pub fn build(report: &Report) -> sarif::Sarif {
                 .level(result_level(finding.level))
                 .message(
                     sarif::Message::builder()
-                        .text(report.message(&finding.message).into_owned())
+                        .text(report.masked(&secrets, &finding.message).into_owned())
                         .build(),
                 )
                 .locations(vec![
                     sarif::Location::builder()
-                        .physical_location(physical(report, &finding.primary))
+                        .physical_location(physical(report, &secrets, &finding.primary))
                         .build(),
                 ])
                 .partial_fingerprints(partial)
@@ -279,16 +281,20 @@ fn most_severe(report: &Report, max: usize) -> Vec<bool> {
 
 /// A location with a snippet of its span and the lines around it, both masked and windowed
 /// (cut text is marked `…`), so a one-line 300 KB file does not become 300 KB per result.
-fn physical(report: &Report, location: &Location) -> sarif::PhysicalLocation {
+fn physical(
+    report: &Report,
+    secrets: &SecretValues,
+    location: &Location,
+) -> sarif::PhysicalLocation {
     let (start, end) = region(location);
     let mut region = sarif_region(start, end);
-    if let Some(snippet) = report.snippet(location) {
+    if let Some(snippet) = report.snippet(secrets, location) {
         region.snippet = Some(sarif::ArtifactContent::builder().text(snippet).build());
     }
     let last = end.line.min(start.line + MAX_CONTEXT_LINES - 1);
     let mut context_lines: Vec<String> = (start.line..=last)
         .map(|line| {
-            let text = report.source_line(&location.source, line);
+            let text = report.source_line(secrets, &location.source, line);
             let at = if line == start.line {
                 start.column.saturating_sub(1)
             } else {

@@ -41,16 +41,17 @@ pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<(
     let mut line = |text: String| writeln!(out, "{}", log_line(&text));
     for finding in &report.findings {
         let (start, end) = region(&finding.primary);
+        let secrets = report.finding_secrets(finding);
         line(format!(
             "{}:{}:{}: {} {}",
             style.paint("1", &display_path(finding.primary.source.path())),
             start.line,
             start.column,
             style.paint("1", finding.rule.id),
-            log_text(&report.message(&finding.message))
+            log_text(&report.masked(&secrets, &finding.message))
         ))?;
         let gutter = start.line.to_string().len();
-        let source_line = report.source_line(&finding.primary.source, start.line);
+        let source_line = report.source_line(&secrets, &finding.primary.source, start.line);
         let (shown, caret_from) = window(
             &source_line,
             start.column.saturating_sub(1),
@@ -90,7 +91,7 @@ pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<(
                 .position(related.location.span.start);
             line(format!(
                 "{pad} = note: {} ({}:{}:{})",
-                log_text(&report.message(&related.label)),
+                log_text(&report.masked(&secrets, &related.label)),
                 display_path(related.location.source.path()),
                 position.line,
                 position.column
