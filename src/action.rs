@@ -1,33 +1,60 @@
 //! `pinwarden action`: the container action's entrypoint. Reads the inputs the runner passes
 //! as `INPUT_<NAME>` (upper-cased, hyphens kept: `INPUT_FAIL-ON`), scans, writes the SARIF
 //! file, annotations (stdout), the job summary (`$GITHUB_STEP_SUMMARY`) and the outputs
-//! (`$GITHUB_OUTPUT`), uploads to code scanning when asked, and exits like `scan`.
+//! (`$GITHUB_OUTPUT`), uploads to code scanning when asked and allowed, and exits like `scan`.
 //!
-//! Each input maps 1:1 to a CLI flag with the same default (see `action.yml`).
+//! The inputs become a `pinwarden scan …` and a `pinwarden upload …` command line, parsed by
+//! the CLI's own definition (`cli::Cli`): every value is checked and every default comes
+//! from one place. Only `sarif-file` (where the log goes) and `upload` (whether to send it)
+//! are the action's own.
 
-use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::app::{self, Outcome, ScanOptions, UsageError};
-use crate::cli::{FailOnArg, PolicyArg};
-use crate::github::upload::{self, UploadArgs, UploadSettings};
-use crate::model::level::{FailOn, PinPolicy};
+use crate::app::{self, Outcome, UsageError};
+use crate::cli::{self, Command, ScanArgs};
+use crate::github::context;
+use crate::github::upload::{self, UploadOptions, UploadSettings};
+use crate::report::escape::{command_data, markdown_message};
 use crate::report::{self, Format, Report};
+use crate::write;
 
-/// The action's inputs, validated.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ActionInputs {
-    pub paths: Vec<PathBuf>,
-    pub policy: PinPolicy,
-    pub fail_on: FailOn,
-    pub sarif_file: PathBuf,
-    pub upload: bool,
-    pub category: String,
-    pub include_sarif: Vec<PathBuf>,
+/// Where the SARIF log goes without a `sarif-file` input (action.yml says the same).
+pub const DEFAULT_SARIF_FILE: &str = "pinwarden.sarif";
+
+/// Whether to upload (`upload` input).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UploadMode {
+    /// `false`: never.
+    Never,
+    /// `true` (the default): unless this is a pull request from a fork, whose token cannot
+    /// write security events.
+    Allowed,
+    /// `always`: even from a fork (a token with more rights is passed).
+    Always,
 }
+
+/// The action's inputs, parsed by the CLI's definition.
+#[derive(Debug)]
+pub struct ActionInputs {
+    pub scan: ScanArgs,
+    pub sarif_file: PathBuf,
+    pub upload_mode: UploadMode,
+    /// The upload of pinwarden's log (first) and every `include-sarif` file.
+    pub upload: UploadOptions,
+}
+
+/// Which input each flag of the built command lines came from (for error messages).
+const FLAG_INPUTS: &[(&str, &str)] = &[
+    ("--policy", "policy"),
+    ("--fail-on", "fail-on"),
+    ("--include-sarif", "include-sarif"),
+    ("--exclude", "exclude"),
+    ("--output", "sarif-file"),
+    ("--category", "category"),
+];
 
 impl ActionInputs {
     /// Read the inputs from `env` (the process environment in production). Every problem is
@@ -38,89 +65,152 @@ impl ActionInputs {
                 .map(|value| value.trim().to_owned())
                 .filter(|value| !value.is_empty())
         };
-        let mut problems = Vec::new();
-        let paths: Vec<PathBuf> = input("path")
-            .unwrap_or_else(|| ".".to_owned())
-            .split_whitespace()
-            .map(PathBuf::from)
-            .collect();
-        let policy: PinPolicy = parse_choice(
-            &input("policy"),
-            "policy",
-            PolicyArg::Version,
-            &mut problems,
-        )
-        .into();
-        let fail_on: FailOn = parse_choice(
-            &input("fail-on"),
-            "fail-on",
-            FailOnArg::Error,
-            &mut problems,
-        )
-        .into();
-        let upload = match input("upload").as_deref() {
-            None | Some("true" | "True" | "TRUE") => true,
-            Some("false" | "False" | "FALSE") => false,
-            Some(other) => {
-                problems.push(format!(
-                    "input `upload` must be `true` or `false`, not `{other}`"
-                ));
-                true
-            }
+        let list = |name: &str, separators: &[char]| -> Vec<String> {
+            input(name)
+                .unwrap_or_default()
+                .split(separators)
+                .map(str::trim)
+                .filter(|item| !item.is_empty())
+                .map(str::to_owned)
+                .collect()
         };
-        let include_sarif = input("include-sarif")
-            .unwrap_or_default()
-            .split([',', '\n'])
-            .map(str::trim)
-            .filter(|item| !item.is_empty())
-            .map(PathBuf::from)
-            .collect();
-        if !problems.is_empty() {
-            return Err(UsageError {
+        let mut problems = Vec::new();
+        let upload_mode = match input("upload").map(|value| value.to_ascii_lowercase()) {
+            None => UploadMode::Allowed,
+            Some(value) => match value.as_str() {
+                "true" => UploadMode::Allowed,
+                "false" => UploadMode::Never,
+                "always" => UploadMode::Always,
+                _ => {
+                    problems.push(format!(
+                        "input `upload` must be `true`, `false` or `always`, not `{value}`"
+                    ));
+                    UploadMode::Allowed
+                }
+            },
+        };
+        let sarif_file = input("sarif-file").unwrap_or_else(|| DEFAULT_SARIF_FILE.to_owned());
+        let include_sarif = list("include-sarif", &[',', '\n']);
+
+        let mut scan = vec!["scan".to_owned(), "--format".to_owned(), "sarif".to_owned()];
+        scan.extend(["--output".to_owned(), sarif_file.clone()]);
+        // Choices are accepted in any case, as the runner's YAML users write them (`Digest`).
+        for (flag, name) in [("--policy", "policy"), ("--fail-on", "fail-on")] {
+            if let Some(value) = input(name) {
+                scan.extend([flag.to_owned(), value.to_ascii_lowercase()]);
+            }
+        }
+        for file in &include_sarif {
+            scan.extend(["--include-sarif".to_owned(), file.clone()]);
+        }
+        // One glob per line: a glob may hold a comma (`{a,b}`).
+        for glob in list("exclude", &['\n']) {
+            scan.extend(["--exclude".to_owned(), glob]);
+        }
+        // `--` so that a path starting with `-` stays a path.
+        scan.push("--".to_owned());
+        scan.extend(list("path", &[' ', '\t', '\n']));
+
+        let mut upload = vec![
+            "upload".to_owned(),
+            "--sarif".to_owned(),
+            sarif_file.clone(),
+        ];
+        if let Some(category) = input("category") {
+            upload.extend(["--category".to_owned(), category]);
+        }
+        for file in &include_sarif {
+            upload.extend(["--sarif".to_owned(), file.clone()]);
+        }
+
+        let scan = parse(scan, &mut problems).and_then(|command| match command {
+            Command::Scan(args) => Some(args),
+            _ => None,
+        });
+        let upload = parse(upload, &mut problems).and_then(|command| match command {
+            Command::Upload(args) => Some(args.options()),
+            _ => None,
+        });
+        match (scan, upload) {
+            (Some(scan), Some(upload)) if problems.is_empty() => Ok(Self {
+                scan,
+                sarif_file: PathBuf::from(sarif_file),
+                upload_mode,
+                upload,
+            }),
+            _ => Err(UsageError {
                 message: problems.join("; "),
                 help: "see the inputs in action.yml (`pinwarden scan --help` has the same values)"
                     .to_owned(),
-            });
+            }),
         }
-        Ok(Self {
-            paths,
-            policy,
-            fail_on,
-            sarif_file: PathBuf::from(
-                input("sarif-file").unwrap_or_else(|| "pinwarden.sarif".to_owned()),
-            ),
-            upload,
-            category: input("category").unwrap_or_else(|| "pinwarden".to_owned()),
-            include_sarif,
-        })
     }
 }
 
-fn parse_choice<T: clap::ValueEnum + Clone>(
-    value: &Option<String>,
-    name: &str,
-    default: T,
-    problems: &mut Vec<String>,
-) -> T {
-    let Some(value) = value else {
-        return default;
-    };
-    if let Ok(parsed) = T::from_str(value, true) {
-        return parsed;
+/// Parse a command line built from the inputs with the CLI's definition. A bad value is
+/// recorded in `problems` under its input's name and dropped, and parsing goes on, so every
+/// bad input is reported at once.
+fn parse(mut args: Vec<String>, problems: &mut Vec<String>) -> Option<Command> {
+    for _ in 0..=FLAG_INPUTS.len() {
+        let error = match cli::parse_command(args.iter().cloned()) {
+            Ok(command) => return Some(command),
+            Err(error) => error,
+        };
+        let flag = error.flag.clone();
+        let input = flag.as_deref().and_then(|flag| {
+            FLAG_INPUTS
+                .iter()
+                .find(|(known, _)| *known == flag)
+                .map(|(_, input)| *input)
+        });
+        let (Some(flag), Some(input), Some(value)) = (flag, input, error.value.clone()) else {
+            problems.push(format!(
+                "the inputs do not form a valid command: {}",
+                error.kind
+            ));
+            return None;
+        };
+        let allowed = error
+            .allowed
+            .iter()
+            .map(|value| format!("`{value}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        problems.push(if allowed.is_empty() {
+            format!("input `{input}` has an invalid value `{value}`")
+        } else {
+            format!("input `{input}` must be one of {allowed}, not `{value}`")
+        });
+        // Drop the bad flag and its value, then parse the rest.
+        let at = args
+            .iter()
+            .position(|arg| *arg == flag)
+            .filter(|at| args.get(at + 1) == Some(&value))?;
+        args.drain(at..at + 2);
     }
-    let allowed: Vec<String> = T::value_variants()
-        .iter()
-        .filter_map(|variant| {
-            variant
-                .to_possible_value()
-                .map(|v| format!("`{}`", v.get_name()))
-        })
-        .collect();
-    problems.push(format!(
-        "input `{name}` must be one of {}, not `{value}`",
-        allowed.join(", ")
-    ));
-    default
+    None
+}
+
+/// Every scanned path must lie inside the workspace: a symbolic link the pull request
+/// committed at a `path` input must not move the scan outside it.
+fn check_paths_inside(paths: &[PathBuf]) -> Result<(), UsageError> {
+    let Ok(workspace) = std::env::current_dir().and_then(std::fs::canonicalize) else {
+        return Ok(());
+    };
+    for path in paths {
+        let inside = std::fs::canonicalize(path).map_or(true, |real| real.starts_with(&workspace));
+        if !inside {
+            return Err(UsageError {
+                message: format!(
+                    "input `path`: `{}` resolves outside the workspace (a symbolic link?): not \
+                     scanned",
+                    path.display()
+                ),
+                help: "name files or directories of the checked-out repository".to_owned(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Run the action. `stdout` receives the annotations and progress.
@@ -130,75 +220,84 @@ pub fn run(
     stdout: &mut dyn Write,
 ) -> anyhow::Result<Outcome> {
     let inputs = ActionInputs::from_env(env)?;
-    let mut report = app::scan(&ScanOptions {
-        paths: inputs.paths.clone(),
-        policy: inputs.policy,
-        env_from_process: false,
-    })?;
-    let include_errors = app::include_all(&mut report, &inputs.include_sarif);
+    check_paths_inside(&inputs.scan.paths)?;
+    let mut report = app::scan(&app::scan_options(&inputs.scan))?;
+    let include_errors = app::include_all(&mut report, &inputs.scan.include_sarif);
 
     // Everything is written and uploaded even if one step fails; the first failure decides
     // the exit code at the end (a summary that cannot be written must not stop the upload).
     let mut failures: Vec<anyhow::Error> = Vec::new();
-    let sarif_written = match write_file(&inputs.sarif_file, |out| {
+    let sarif_written = match write::write_report(&inputs.sarif_file, |out| {
         report::render(&report, Format::Sarif, false, out)
     }) {
         Ok(()) => true,
         Err(error) => {
-            failures.push(error);
+            failures.push(
+                UsageError {
+                    message: format!("cannot create `{}`: {error}", inputs.sarif_file.display()),
+                    help: "check the `sarif-file` input".to_owned(),
+                }
+                .into(),
+            );
             false
         }
     };
-    report::render(&report, Format::Github, false, stdout).context("cannot write annotations")?;
+    let skip = upload_skipped(env, inputs.upload_mode);
+    // One annotation of each level is kept for the upload's own error or notice.
+    report::github::render_reserving(&report, 1, stdout).context("cannot write annotations")?;
+    if let Some(reason) = skip.as_deref() {
+        writeln!(
+            stdout,
+            "::notice title=pinwarden upload::{}",
+            command_data(reason)
+        )?;
+    }
     if let Some(summary) = env("GITHUB_STEP_SUMMARY").filter(|path| !path.is_empty())
-        && let Err(error) = append_file(Path::new(&summary), |out| {
-            report::render(&report, Format::Markdown, false, out)
+        && let Err(error) = write::append_runner_file(Path::new(&summary), |out| {
+            report::render(&report, Format::Markdown, false, out)?;
+            if let Some(reason) = skip.as_deref() {
+                writeln!(
+                    out,
+                    "\n**Upload skipped.** {}",
+                    markdown_message(reason, false)
+                )?;
+            }
+            Ok(())
         })
     {
-        failures.push(error);
+        failures.push(anyhow::Error::new(error).context("cannot write the job summary"));
     }
     if let Some(outputs) = env("GITHUB_OUTPUT").filter(|path| !path.is_empty())
-        && let Err(error) = append_file(Path::new(&outputs), |out| {
+        && let Err(error) = write::append_runner_file(Path::new(&outputs), |out| {
             write_outputs(&report, &inputs, out)
         })
     {
-        failures.push(error);
+        failures.push(anyhow::Error::new(error).context("cannot write the step outputs"));
     }
 
     let mut upload_error = None;
-    if inputs.upload && sarif_written {
+    if skip.is_none() && inputs.upload_mode != UploadMode::Never && sarif_written {
         // pinwarden's own log first, under the configured category; each included file after
         // it keeps its tool's name and gets a category of its own (code scanning rejects two
-        // runs with the same tool and category in one upload).
-        let mut files = vec![inputs.sarif_file.clone()];
-        files.extend(
-            inputs
-                .include_sarif
-                .iter()
-                .zip(&loaded_mask(&inputs.include_sarif, &report))
-                .filter(|(_, usable)| **usable)
-                .map(|(path, _)| path.clone()),
-        );
-        let args = UploadArgs {
-            sarif: files,
-            category: vec![inputs.category.clone()],
-            token_env: "GITHUB_TOKEN".to_owned(),
-            api_url: None,
-            wait_seconds: 120,
-        };
+        // runs with the same tool and category in one upload). Files that did not load are
+        // left out: they would be rejected.
+        let loaded = loaded_mask(&inputs.scan.include_sarif, &report);
+        let mut options = inputs.upload.clone();
+        let mut keep = std::iter::once(true).chain(loaded);
+        options.sarif.retain(|_| keep.next().unwrap_or(false));
         let token_env = |name: &str| {
             // The runner sets INPUT_TOKEN too; action.yml maps it to GITHUB_TOKEN.
             env(name).or_else(|| {
-                (name == "GITHUB_TOKEN")
+                (name == options.token_env)
                     .then(|| env("INPUT_TOKEN"))
                     .flatten()
             })
         };
-        if let Err(error) = upload::run_upload(&args, &token_env, settings, stdout) {
+        if let Err(error) = upload::run_upload(&options, &token_env, settings, stdout) {
             writeln!(
                 stdout,
                 "::error title=pinwarden upload::{}",
-                report::github::escape_data(&error.to_string())
+                command_data(&error.to_string())
             )?;
             upload_error = Some(error);
         }
@@ -218,7 +317,24 @@ pub fn run(
     if let Some(error) = upload_error {
         return Err(anyhow::Error::new(error).context("the SARIF upload to code scanning failed"));
     }
-    Ok(app::gate(&report, inputs.fail_on))
+    Ok(app::gate(&report, inputs.scan.fail_on.into()))
+}
+
+/// Why the upload is skipped, if it is: a pull request from a fork gets a read-only token,
+/// so code scanning would refuse it (HTTP 403). `upload: always` tries anyway.
+fn upload_skipped(env: &dyn Fn(&str) -> Option<String>, mode: UploadMode) -> Option<String> {
+    if mode != UploadMode::Allowed {
+        return None;
+    }
+    let event_name = env("GITHUB_EVENT_NAME");
+    let payload_path = env("GITHUB_EVENT_PATH").filter(|path| !path.is_empty())?;
+    let payload = context::read_event_payload(Path::new(&payload_path)).ok()?;
+    context::is_fork_pull_request(event_name.as_deref(), &payload).then(|| {
+        "this is a pull request from a fork, whose token cannot write to code scanning, so \
+         the SARIF log is not uploaded; the annotations, this summary and the gate still \
+         report every finding (set `upload: always` to try anyway)"
+            .to_owned()
+    })
 }
 
 /// Which included files loaded (the others are not uploaded: they would be rejected).
@@ -262,34 +378,12 @@ fn write_outputs(
     Ok(())
 }
 
-fn write_file(
-    path: &Path,
-    render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> anyhow::Result<()> {
-    let mut file = std::fs::File::create(path).map_err(|error| UsageError {
-        message: format!("cannot create `{}`: {error}", path.display()),
-        help: "check the `sarif-file` input".to_owned(),
-    })?;
-    render(&mut file).with_context(|| format!("cannot write `{}`", path.display()))
-}
-
-fn append_file(
-    path: &Path,
-    render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> anyhow::Result<()> {
-    let mut file = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .with_context(|| format!("cannot open `{}`", path.display()))?;
-    render(&mut file).with_context(|| format!("cannot write `{}`", path.display()))
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
+    use crate::model::level::{FailOn, PinPolicy};
 
     fn inputs(pairs: &[(&str, &str)]) -> Result<ActionInputs, UsageError> {
         let map: BTreeMap<String, String> = pairs
@@ -300,15 +394,25 @@ mod tests {
     }
 
     #[test]
-    fn defaults_match_the_cli() {
+    fn defaults_come_from_the_cli() {
         let inputs = inputs(&[]).unwrap();
-        assert_eq!(inputs.paths, vec![PathBuf::from(".")]);
-        assert_eq!(inputs.policy, PinPolicy::Version);
-        assert_eq!(inputs.fail_on, FailOn::Error);
-        assert_eq!(inputs.sarif_file, PathBuf::from("pinwarden.sarif"));
-        assert!(inputs.upload);
-        assert_eq!(inputs.category, "pinwarden");
-        assert!(inputs.include_sarif.is_empty());
+        let cli = match cli::parse_command(["scan".to_owned()]).unwrap() {
+            Command::Scan(args) => args,
+            _ => unreachable!(),
+        };
+        assert_eq!(inputs.scan.paths, cli.paths);
+        assert_eq!(inputs.scan.policy, cli.policy);
+        assert_eq!(inputs.scan.fail_on, cli.fail_on);
+        assert_eq!(PinPolicy::from(inputs.scan.policy), PinPolicy::Version);
+        assert_eq!(inputs.sarif_file, PathBuf::from(DEFAULT_SARIF_FILE));
+        assert_eq!(inputs.scan.output, Some(PathBuf::from(DEFAULT_SARIF_FILE)));
+        assert_eq!(inputs.upload_mode, UploadMode::Allowed);
+        assert_eq!(inputs.upload.sarif, vec![PathBuf::from(DEFAULT_SARIF_FILE)]);
+        // no category: the upload's default, the tool name lowercased (`pinwarden`)
+        assert!(inputs.upload.category.is_empty());
+        assert_eq!(inputs.upload.token_env, "GITHUB_TOKEN");
+        assert_eq!(inputs.upload.wait_seconds, 120);
+        assert!(inputs.scan.include_sarif.is_empty());
     }
 
     #[test]
@@ -317,18 +421,34 @@ mod tests {
             ("INPUT_FAIL-ON", "warning"),
             ("INPUT_PATH", "Dockerfile action.yml\n.github"),
             ("INPUT_INCLUDE-SARIF", "trivy.sarif, grype.sarif\n"),
+            ("INPUT_EXCLUDE", "vendor\n*.{gen,tmp}.yaml\n"),
             ("INPUT_UPLOAD", "false"),
             ("INPUT_POLICY", "Digest"),
+            ("INPUT_CATEGORY", "images"),
         ])
         .unwrap();
-        assert_eq!(inputs.fail_on, FailOn::Warning);
-        assert_eq!(inputs.paths.len(), 3);
+        assert_eq!(FailOn::from(inputs.scan.fail_on), FailOn::Warning);
+        assert_eq!(inputs.scan.paths.len(), 3);
         assert_eq!(
-            inputs.include_sarif,
+            inputs.scan.include_sarif,
             vec![PathBuf::from("trivy.sarif"), PathBuf::from("grype.sarif")]
         );
-        assert!(!inputs.upload);
-        assert_eq!(inputs.policy, PinPolicy::Digest);
+        assert_eq!(inputs.scan.exclude, ["vendor", "*.{gen,tmp}.yaml"]);
+        assert_eq!(inputs.upload_mode, UploadMode::Never);
+        assert_eq!(PinPolicy::from(inputs.scan.policy), PinPolicy::Digest);
+        assert_eq!(inputs.upload.category, ["images"]);
+        assert_eq!(inputs.upload.sarif.len(), 3);
+        let always = super::tests::inputs(&[("INPUT_UPLOAD", "Always")]).unwrap();
+        assert_eq!(always.upload_mode, UploadMode::Always);
+    }
+
+    #[test]
+    fn a_path_starting_with_a_dash_stays_a_path() {
+        let inputs = inputs(&[("INPUT_PATH", "--help -x")]).unwrap();
+        assert_eq!(
+            inputs.scan.paths,
+            [PathBuf::from("--help"), PathBuf::from("-x")]
+        );
     }
 
     #[test]
@@ -360,7 +480,13 @@ mod tests {
             "{}",
             error.message
         );
-        assert!(error.message.contains("`fail-on`"), "{}", error.message);
+        assert!(
+            error.message.contains(
+                "input `fail-on` must be one of `error`, `warning`, `note`, `never`, not `sometimes`"
+            ),
+            "{}",
+            error.message
+        );
         assert!(error.message.contains("`upload`"), "{}", error.message);
     }
 }

@@ -1,8 +1,7 @@
 //! The scan pipeline: discover -> read -> parse -> check -> report -> exit status.
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -17,18 +16,16 @@ use crate::model::action_ref::{Uses, parse_uses};
 use crate::model::finding::Finding;
 use crate::model::kind::FileKind;
 use crate::model::level::{FailOn, Level, PinPolicy};
-use crate::model::location::{Location, Span};
+use crate::model::location::Location;
 use crate::model::source::SourceFile;
 use crate::parse::actions_lock::{ActionsLock, LockStatus};
 use crate::parse::env::EnvFile;
 use crate::parse::k8s;
 use crate::parse::{self, Document, ParseContext, Syntax};
+use crate::read::{ReadIssue, read_source};
 use crate::report::{self, Format, Notification, Report};
 use crate::rules::{self, CheckContext};
-use crate::{action, include};
-
-/// Files larger than this are not read (a notification says so).
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+use crate::{action, include, write};
 
 /// How a command ended, when it did not fail: `main` maps this to the exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +51,18 @@ pub struct ScanOptions {
     pub policy: PinPolicy,
     /// Resolve compose variables from the process environment too (before `.env`).
     pub env_from_process: bool,
+    /// `--exclude` globs.
+    pub exclude: Vec<String>,
+}
+
+/// The scan options of a parsed `scan` command line (the CLI's and the action's).
+pub fn scan_options(args: &ScanArgs) -> ScanOptions {
+    ScanOptions {
+        paths: args.paths.clone(),
+        policy: args.policy.into(),
+        env_from_process: args.env_from_process,
+        exclude: args.exclude.clone(),
+    }
 }
 
 /// Run a parsed command line. `stdout` receives reports and listings.
@@ -66,7 +75,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write) -> anyhow::Result<Outcome> {
         }
         Command::Upload(args) => {
             let env = |name: &str| std::env::var(name).ok();
-            upload::run_upload(&args, &env, &UploadSettings::default(), stdout)?;
+            upload::run_upload(&args.options(), &env, &UploadSettings::default(), stdout)?;
             Ok(Outcome::Pass)
         }
         Command::Action => {
@@ -85,14 +94,9 @@ pub fn run(cli: Cli, stdout: &mut dyn Write) -> anyhow::Result<Outcome> {
 }
 
 fn run_scan(args: &ScanArgs, stdout: &mut dyn Write) -> anyhow::Result<Outcome> {
-    let options = ScanOptions {
-        paths: args.paths.clone(),
-        policy: args.policy.into(),
-        env_from_process: args.env_from_process,
-    };
     let format = Format::from(args.format);
     let fail_on = FailOn::from(args.fail_on);
-    let mut report = scan(&options)?;
+    let mut report = scan(&scan_options(args))?;
     let include_errors = include_all(&mut report, &args.include_sarif);
     let color = args.output.is_none()
         && format == Format::Text
@@ -151,28 +155,29 @@ pub fn gate(report: &Report, fail_on: FailOn) -> Outcome {
 }
 
 fn write_report_file(report: &Report, format: Format, path: &Path) -> anyhow::Result<()> {
-    let file = File::create(path).map_err(|error| UsageError {
-        message: format!("cannot create `{}`: {error}", path.display()),
-        help: "check that the directory exists and is writable".to_owned(),
-    })?;
-    let mut writer = BufWriter::new(file);
-    report::render(report, format, false, &mut writer)
-        .and_then(|()| writer.flush())
-        .with_context(|| format!("cannot write `{}`", path.display()))?;
+    write::write_report(path, |out| report::render(report, format, false, out)).map_err(
+        |error| UsageError {
+            message: format!("cannot create `{}`: {error}", path.display()),
+            help: "check that the directory exists and is writable".to_owned(),
+        },
+    )?;
     Ok(())
 }
 
 /// Discover, read, parse and check: the whole scan, with no output. Pure but for reading
 /// the files; never touches the network.
 pub fn scan(options: &ScanOptions) -> anyhow::Result<Report> {
-    let candidates = discover::discover(&options.paths).map_err(|error| UsageError {
+    let usage = |error: discover::DiscoverError| UsageError {
         message: error.to_string(),
-        help: "pass existing files or directories, e.g. `pinwarden scan .`".to_owned(),
-    })?;
+        help: "pass existing files or directories, e.g. `pinwarden scan .`, and valid \
+               --exclude globs"
+            .to_owned(),
+    };
+    let excludes = discover::Excludes::new(&options.exclude).map_err(usage)?;
+    let discovery = discover::discover(&options.paths, &excludes).map_err(usage)?;
+    let candidates = discovery.candidates;
     let cx = CheckContext::with_policy(options.policy);
-    let cwd = std::env::current_dir().ok();
-    let [envs, locks] =
-        SIDECARS.map(|sidecar| load_sidecars(&candidates, cwd.as_deref(), &sidecar));
+    let [envs, locks] = SIDECARS.map(|sidecar| load_sidecars(&candidates, &sidecar));
     // NOTE: a CI runner's environment is not the deploy environment, so it is read only when
     // asked (`--env-from-process`).
     let process_env: Option<BTreeMap<String, String>> = options.env_from_process.then(|| {
@@ -215,21 +220,29 @@ pub fn scan(options: &ScanOptions) -> anyhow::Result<Report> {
         )
         .collect();
     let mut findings = Vec::new();
-    let mut notifications = Vec::new();
+    let mut notifications = discovery.notifications;
     let mut files_scanned = 0;
     for outcome in outcomes {
         files_scanned += usize::from(outcome.scanned);
         findings.extend(outcome.findings);
         notifications.extend(outcome.notifications);
     }
-    let root_uri = std::env::current_dir().ok().map(|dir| directory_uri(&dir));
-    Ok(Report::new(
+    let root_uri = std::env::current_dir()
+        .ok()
+        .map(|dir| report::sarif::directory_uri(&dir));
+    let mut report = Report::new(
         findings,
         notifications,
         files_scanned,
         options.policy,
         root_uri,
-    ))
+    );
+    // Secret values of the environment an image could quote (`--env-from-process`), masked
+    // in every output; those of files are found by the report through each finding's lines.
+    for (key, value) in process_env.iter().flatten() {
+        report.add_secret(key, value);
+    }
+    Ok(report)
 }
 
 #[derive(Default)]
@@ -306,11 +319,7 @@ const SIDECARS: [SidecarKind; 2] = [
 
 /// Read the sidecar of `sidecar.kind` in every directory holding a reader (or the sidecar
 /// itself, when discovery listed it).
-fn load_sidecars(
-    candidates: &[Candidate],
-    cwd: Option<&Path>,
-    sidecar: &SidecarKind,
-) -> BTreeMap<PathBuf, Sidecar> {
+fn load_sidecars(candidates: &[Candidate], sidecar: &SidecarKind) -> BTreeMap<PathBuf, Sidecar> {
     let mut loaded = BTreeMap::new();
     for candidate in candidates {
         let Classification::Kind(kind) = candidate.class else {
@@ -326,15 +335,17 @@ fn load_sidecars(
         if loaded.contains_key(dir) {
             continue;
         }
-        let path = dir.join(sidecar.name);
-        if !path.exists() && std::fs::symlink_metadata(&path).is_err() {
-            continue;
-        }
-        let sidecar_candidate = Candidate {
-            display: discover::display_path(&path, cwd),
-            path,
-            class: Classification::Kind(sidecar.kind),
-            explicit: false,
+        let sidecar_candidate = match discover::sibling(candidate, sidecar.name, sidecar.kind) {
+            None => continue,
+            Some(Ok(found)) => found,
+            Some(Err(notification)) => {
+                let refused = Sidecar {
+                    document: None,
+                    issue: Some(notification),
+                };
+                loaded.insert(dir.to_path_buf(), refused);
+                continue;
+            }
         };
         let file = match read_source(&sidecar_candidate) {
             Ok(source) => Sidecar {
@@ -495,102 +506,6 @@ fn sniff_yaml(text: &str, explicit: bool) -> Option<FileKind> {
     }
 }
 
-enum ReadIssue {
-    /// Not read at all (not a regular file, unreadable, too large).
-    Notification(Notification),
-    /// Read, but not text we can parse (binary, not UTF-8): PW001.
-    Unparsable {
-        source: Arc<SourceFile>,
-        span: Span,
-        message: String,
-    },
-}
-
-/// Read a candidate as UTF-8 text, refusing what is not a regular file (a FIFO must not
-/// block the scan), larger than [`MAX_FILE_BYTES`], binary or not UTF-8.
-fn read_source(candidate: &Candidate) -> Result<Arc<SourceFile>, ReadIssue> {
-    let skipped = |level: Level, message: String| {
-        ReadIssue::Notification(Notification {
-            path: candidate.display.clone(),
-            level,
-            message,
-        })
-    };
-    let metadata = std::fs::metadata(&candidate.path)
-        .map_err(|error| skipped(Level::Error, format!("cannot read file: {error}")))?;
-    if !metadata.is_file() {
-        return Err(skipped(
-            Level::Warning,
-            "not a regular file (directory, FIFO, socket or device): skipped".to_owned(),
-        ));
-    }
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(skipped(
-            Level::Warning,
-            format!(
-                "file is {} bytes, over the {MAX_FILE_BYTES}-byte limit: skipped",
-                metadata.len()
-            ),
-        ));
-    }
-    let mut bytes = Vec::new();
-    File::open(&candidate.path)
-        .and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(|error| skipped(Level::Error, format!("cannot read file: {error}")))?;
-    let probe = bytes.get(..8192).unwrap_or(&bytes);
-    if let Some(nul) = probe.iter().position(|byte| *byte == 0) {
-        let source = Arc::new(SourceFile::new(
-            candidate.display.clone(),
-            String::from_utf8_lossy(bytes.get(..nul).unwrap_or(&[])).into_owned(),
-        ));
-        let end = source.text().len();
-        return Err(ReadIssue::Unparsable {
-            source,
-            span: Span::at(end),
-            message: "binary file (contains a NUL byte): not a text file of its kind".to_owned(),
-        });
-    }
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(Arc::new(SourceFile::new(candidate.display.clone(), text))),
-        Err(error) => {
-            let valid_up_to = error.utf8_error().valid_up_to();
-            let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
-            let source = Arc::new(SourceFile::new(candidate.display.clone(), text));
-            let position = source.position(valid_up_to);
-            Err(ReadIssue::Unparsable {
-                source,
-                span: Span::at(valid_up_to),
-                message: format!(
-                    "file is not valid UTF-8 (invalid byte at line {}, column {})",
-                    position.line, position.column
-                ),
-            })
-        }
-    }
-}
-
-/// `file:///abs/dir/` for SARIF `originalUriBaseIds`.
-fn directory_uri(dir: &Path) -> String {
-    let mut path = dir.to_string_lossy().replace('\\', "/");
-    if !path.starts_with('/') {
-        path.insert(0, '/');
-    }
-    if !path.ends_with('/') {
-        path.push('/');
-    }
-    let encoded: String = path
-        .bytes()
-        .map(|byte| {
-            if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
-                char::from(byte).to_string()
-            } else {
-                format!("%{byte:02X}")
-            }
-        })
-        .collect();
-    format!("file://{encoded}")
-}
-
 fn write_rules(out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
@@ -610,15 +525,4 @@ fn write_rules(out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn directory_uris_are_absolute_and_encoded() {
-        assert_eq!(directory_uri(Path::new("/work/repo")), "file:///work/repo/");
-        assert_eq!(directory_uri(Path::new("/a b/")), "file:///a%20b/");
-    }
 }

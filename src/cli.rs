@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::github::upload::UploadArgs;
+use crate::github::upload::UploadOptions;
 use crate::model::level::{FailOn, PinPolicy};
 use crate::report::Format;
 
@@ -75,6 +75,85 @@ pub struct ScanArgs {
     /// Colour in text output: `auto` (a terminal without NO_COLOR), `always` or `never`.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Leave out files whose path below the scanned directory matches GLOB (repeatable;
+    /// gitignore-style: `vendor`, `*.generated.yaml`, `/deploy/old`). Ignore files in the
+    /// scanned tree cannot do this: see "Security model" in the README.
+    #[arg(long = "exclude", value_name = "GLOB")]
+    pub exclude: Vec<String>,
+}
+
+/// Upload SARIF files to GitHub code scanning, one analysis per file and category.
+#[derive(Debug, Clone, Args)]
+pub struct UploadArgs {
+    /// SARIF file to upload; repeat for several (each is its own upload).
+    #[arg(long = "sarif", value_name = "FILE", required = true)]
+    pub sarif: Vec<PathBuf>,
+    /// Code scanning category, paired with the --sarif files by position
+    /// [default: the tool name lowercased, e.g. `pinwarden`, `trivy`].
+    #[arg(long = "category", value_name = "NAME")]
+    pub category: Vec<String>,
+    /// Environment variable holding the API token.
+    #[arg(
+        long = "token-env",
+        value_name = "NAME",
+        default_value = "GITHUB_TOKEN"
+    )]
+    pub token_env: String,
+    /// API base URL [default: $GITHUB_API_URL, else https://api.github.com].
+    #[arg(long = "api-url", value_name = "URL")]
+    pub api_url: Option<String>,
+    /// Seconds to wait for GitHub to process each upload; 0 returns right after sending.
+    #[arg(long = "wait", value_name = "SECONDS", default_value_t = 120)]
+    pub wait_seconds: u64,
+}
+
+impl UploadArgs {
+    /// The plain options `github::upload` works with.
+    pub fn options(&self) -> UploadOptions {
+        UploadOptions {
+            sarif: self.sarif.clone(),
+            category: self.category.clone(),
+            token_env: self.token_env.clone(),
+            api_url: self.api_url.clone(),
+            wait_seconds: self.wait_seconds,
+        }
+    }
+}
+
+/// Why a command line built by a program (the action, from its inputs) does not parse: the flag
+/// and value clap refused, and the values it allows, when clap says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvalidArgs {
+    pub flag: Option<String>,
+    pub value: Option<String>,
+    pub allowed: Vec<String>,
+    /// clap's kind of error, for a message when nothing more precise is known.
+    pub kind: String,
+}
+
+/// Parse `args` (without the program name) with the command line's own definition, so every
+/// default and every allowed value has one home.
+pub fn parse_command(args: impl IntoIterator<Item = String>) -> Result<Command, InvalidArgs> {
+    use clap::error::{ContextKind, ContextValue};
+    let argv = std::iter::once("pinwarden".to_owned()).chain(args);
+    Cli::try_parse_from(argv)
+        .map(|cli| cli.command)
+        .map_err(|error| {
+            let string = |kind| match error.get(kind) {
+                Some(ContextValue::String(value)) => Some(value.clone()),
+                _ => None,
+            };
+            InvalidArgs {
+                flag: string(ContextKind::InvalidArg)
+                    .and_then(|arg| arg.split_whitespace().next().map(str::to_owned)),
+                value: string(ContextKind::InvalidValue),
+                allowed: match error.get(ContextKind::ValidValue) {
+                    Some(ContextValue::Strings(values)) => values.clone(),
+                    _ => Vec::new(),
+                },
+                kind: error.kind().to_string(),
+            }
+        })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

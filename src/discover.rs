@@ -1,15 +1,40 @@
-//! Finding the files to scan: a `.gitignore`-aware parallel walk and a classification of
-//! each file by name, from one sorted table.
+//! Finding the files to scan, in a way the change being judged cannot switch off, and a
+//! classification of each file by name, from one sorted table.
+//!
+//! - **In a git work tree** every tracked file (read from the git index) is a candidate,
+//!   whatever `.gitignore` says: git's own rule is that ignore files apply to untracked files
+//!   only. Untracked files are candidates unless git ignores them (`.gitignore`,
+//!   `.git/info/exclude`, the user's global excludes file).
+//! - **Outside a git work tree** the directory is walked with `.gitignore` honoured (no `.git`
+//!   needed), as before.
+//! - `.ignore` and `.rgignore` files are never honoured (a pull request could add one with
+//!   `*`); `--exclude GLOB` is the explicit way to leave paths out.
+//! - `.git/` is never read as input. Symbolic links are never followed out of the scan root:
+//!   a link whose target resolves outside it (or into `.git/`) becomes a notification naming
+//!   the link, never its target. A symlinked file inside the root is judged once, under the
+//!   path of the file it points to. Symlinked directories are not descended into (their
+//!   target, inside the root, is walked on its own).
+//!
+//! NOTE: the index is read with `gix-index` (gitoxide), not the `git` binary: the container
+//! action's image has no `git`, and reading the index runs nothing a repository's
+//! `.git/config` could name (`core.fsmonitor`, hooks, pagers). Untracked files are listed by
+//! the ripgrep walker with git's ignore rules.
 
+mod exclude;
+mod git;
+
+use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Mutex;
-
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use ignore::{WalkBuilder, WalkState};
 
 pub use crate::model::kind::FileKind;
+pub use exclude::Excludes;
+
+use crate::model::level::Level;
+use crate::report::Notification;
 
 /// How a path's kind is known.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -26,8 +51,20 @@ pub struct Candidate {
     pub display: String,
     pub path: PathBuf,
     pub class: Classification,
-    /// Named on the command line (scanned whatever its name).
+    /// Named on the command line (scanned whatever its name, symlinks followed).
     pub explicit: bool,
+    /// The scan root it was found under, canonical (symlinks resolved); `None` for a file
+    /// named on the command line. Reading checks that the opened file lies under it.
+    pub root: Option<Arc<Path>>,
+}
+
+/// What discovery found: the files to scan and what it deliberately left out.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// Sorted by display path, each path once.
+    pub candidates: Vec<Candidate>,
+    /// Symbolic links not followed, unreadable entries, an unreadable git index.
+    pub notifications: Vec<Notification>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +74,12 @@ pub enum DiscoverError {
         path: String,
         #[source]
         source: std::io::Error,
+    },
+    #[error("invalid --exclude pattern `{pattern}`: {source}")]
+    Exclude {
+        pattern: String,
+        #[source]
+        source: globset::Error,
     },
 }
 
@@ -144,53 +187,465 @@ pub fn is_template(path: &Path) -> bool {
         })
 }
 
-/// Walk `roots` (files or directories) and return the files to scan, sorted by display path.
+/// Find the files to scan under `roots` (files or directories), leaving out what `excludes`
+/// matches; see the module documentation for the rules.
 ///
-/// Hidden entries are included (`.github/` holds workflows), `.gitignore` is honoured
-/// without needing a `.git` directory, `.git/` itself is skipped. A file named on the
-/// command line is always scanned: by its name's kind, else as YAML or a Dockerfile.
-pub fn discover(roots: &[PathBuf]) -> Result<Vec<Candidate>, DiscoverError> {
+/// A file named on the command line is always scanned (its name's kind, else YAML or a
+/// Dockerfile), and a symlink there is followed: the user chose it. Hidden entries are
+/// included (`.github/` holds workflows).
+pub fn discover(roots: &[PathBuf], excludes: &Excludes) -> Result<Discovery, DiscoverError> {
     let cwd = std::env::current_dir().ok();
-    let found = Mutex::new(Vec::new());
+    let found = Found::default();
     for root in roots {
         let metadata = std::fs::metadata(root).map_err(|source| DiscoverError::Path {
             path: root.display().to_string(),
             source,
         })?;
-        if !metadata.is_dir() {
-            let class = classify(root).unwrap_or_else(|| explicit_class(root));
-            push(&found, root, cwd.as_deref(), class, true);
+        let display = display_path(root, cwd.as_deref());
+        if in_git_dir(Path::new(&display)) || in_git_dir(root) {
+            found.note(display, Level::Warning, "inside `.git/`: never scanned");
             continue;
         }
-        WalkBuilder::new(root)
+        if !metadata.is_dir() {
+            let class = classify(root).unwrap_or_else(|| explicit_class(root));
+            found.push(Candidate {
+                display,
+                path: root.clone(),
+                class,
+                explicit: true,
+                root: None,
+            });
+            continue;
+        }
+        let real = std::fs::canonicalize(root).map_err(|source| DiscoverError::Path {
+            path: root.display().to_string(),
+            source,
+        })?;
+        let scan = RootScan {
+            root,
+            real: Arc::from(real.as_path()),
+            cwd: cwd.as_deref(),
+            excludes,
+            found: &found,
+            seen: Mutex::new(HashSet::new()),
+        };
+        match git::WorkTree::containing(&real) {
+            Some(tree) => scan.git(&tree, 0),
+            None => scan.walk(WalkMode::Plain),
+        }
+    }
+    let mut discovery = found.into_inner();
+    discovery.candidates.sort();
+    // A file reached through two roots (`scan . Dockerfile`) or through a link and its
+    // target is scanned once.
+    discovery.candidates.dedup_by(|a, b| a.display == b.display);
+    discovery.notifications.sort();
+    discovery.notifications.dedup();
+    Ok(discovery)
+}
+
+/// Does a path name something inside a `.git` directory (or `.git` itself)?
+fn in_git_dir(path: &Path) -> bool {
+    path.components()
+        .any(|component| component.as_os_str() == ".git")
+}
+
+#[derive(Default)]
+struct Found {
+    inner: Mutex<Discovery>,
+}
+
+impl Found {
+    fn push(&self, candidate: Candidate) {
+        if let Ok(mut inner) = self.inner.lock() {
+            inner.candidates.push(candidate);
+        }
+    }
+
+    fn note(&self, path: String, level: Level, message: &str) {
+        if let Ok(mut inner) = self.inner.lock() {
+            inner.notifications.push(Notification {
+                path,
+                level,
+                message: message.to_owned(),
+            });
+        }
+    }
+
+    fn into_inner(self) -> Discovery {
+        self.inner
+            .into_inner()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+}
+
+/// How the untracked (or, outside git, all) files of a root are walked.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum WalkMode {
+    /// Outside a git work tree: `.gitignore` honoured without `.git`, as before.
+    Plain,
+    /// In a git work tree: git's ignore rules (they only hide untracked files; tracked
+    /// ones come from the index).
+    Git,
+    /// The index could not be read: nothing is ignored, so nothing can be hidden.
+    Everything,
+}
+
+/// One directory root being discovered.
+struct RootScan<'a> {
+    /// As given on the command line (display paths stay relative to the working directory).
+    root: &'a Path,
+    /// Canonical: what every file found must lie under.
+    real: Arc<Path>,
+    cwd: Option<&'a Path>,
+    excludes: &'a Excludes,
+    found: &'a Found,
+    /// Root-relative paths already considered (the index and the walk overlap).
+    seen: Mutex<HashSet<PathBuf>>,
+}
+
+/// What is on disk at a path, as far as discovery needs to know.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Entry {
+    File,
+    Dir,
+    Symlink,
+    /// Not looked at yet (an index entry of a regular file: reading checks what it is).
+    Unknown,
+}
+
+impl RootScan<'_> {
+    /// Walk the root; `mode` decides which ignore files count.
+    fn walk(&self, mode: WalkMode) {
+        let honour = mode != WalkMode::Everything;
+        WalkBuilder::new(self.root)
             .hidden(false)
-            .require_git(false)
             .follow_links(false)
+            // `.ignore` / `.rgignore`: never (a pull request could add one).
+            .ignore(false)
+            .git_ignore(honour)
+            .git_exclude(honour && mode == WalkMode::Git)
+            .git_global(honour && mode == WalkMode::Git)
+            .parents(honour)
+            .require_git(mode == WalkMode::Git)
             .filter_entry(|entry| entry.file_name() != ".git")
             .build_parallel()
             .run(|| {
-                let found = &found;
-                let cwd = cwd.as_deref();
                 Box::new(move |entry| {
                     // NOTE: unreadable directories are skipped by the walker; a file we cannot
                     // read is reported later, when it is opened.
                     if let Ok(entry) = entry
-                        && !entry.file_type().is_some_and(|t| t.is_dir())
-                        && let Some(class) = classify(entry.path())
+                        && let Some(file_type) = entry.file_type()
+                        && !file_type.is_dir()
+                        && let Ok(relative) = entry.path().strip_prefix(self.root)
                     {
-                        push(found, entry.path(), cwd, class, false);
+                        let kind = if file_type.is_symlink() {
+                            Entry::Symlink
+                        } else {
+                            Entry::File
+                        };
+                        self.consider(relative, kind);
                     }
                     WalkState::Continue
                 })
             });
     }
-    let mut files = found
-        .into_inner()
-        .unwrap_or_else(|poison| poison.into_inner());
-    files.sort();
-    // A file reached through two roots (`scan . Dockerfile`) is scanned once.
-    files.dedup_by(|a, b| a.display == b.display);
-    Ok(files)
+
+    /// Tracked files from the index, then untracked ones by walking with git's ignore rules.
+    fn git(&self, tree: &git::WorkTree, depth: usize) {
+        let Some(prefix) = self
+            .real
+            .strip_prefix(&tree.top)
+            .ok()
+            .map(Path::to_path_buf)
+        else {
+            return self.walk(WalkMode::Everything);
+        };
+        match tree.tracked(&prefix) {
+            Ok(tracked) => {
+                self.walk(WalkMode::Git);
+                for file in tracked {
+                    if file.submodule {
+                        self.submodule(&file.path, depth);
+                    } else {
+                        let kind = if file.symlink {
+                            Entry::Symlink
+                        } else {
+                            Entry::Unknown
+                        };
+                        self.consider(&file.path, kind);
+                    }
+                }
+            }
+            Err(error) => {
+                let message = format!(
+                    "cannot read the git index ({error}): every file under this directory is \
+                     scanned, ignore files are not honoured"
+                );
+                self.found
+                    .note(self.display(Path::new("")), Level::Warning, &message);
+                self.walk(WalkMode::Everything);
+            }
+        }
+    }
+
+    /// A submodule is a work tree of its own: its tracked and untracked files, by its index.
+    fn submodule(&self, relative: &Path, depth: usize) {
+        const MAX_SUBMODULE_DEPTH: usize = 8;
+        let path = self.root.join(relative);
+        if depth >= MAX_SUBMODULE_DEPTH || !is_real_dir(&path) {
+            return;
+        }
+        let Ok(real) = std::fs::canonicalize(&path) else {
+            return;
+        };
+        if !real.starts_with(&self.real) {
+            return;
+        }
+        let Some(tree) = git::WorkTree::at(&real) else {
+            return;
+        };
+        let nested = RootScan {
+            root: &path,
+            real: Arc::from(real.as_path()),
+            cwd: self.cwd,
+            excludes: self.excludes,
+            found: self.found,
+            seen: Mutex::new(HashSet::new()),
+        };
+        nested.git(&tree, depth + 1);
+    }
+
+    fn display(&self, relative: &Path) -> String {
+        display_path(&self.root.join(relative), self.cwd)
+    }
+
+    /// Decide about one root-relative path: a candidate, a notification, or nothing.
+    fn consider(&self, relative: &Path, kind: Entry) {
+        // Most files are of no kind: decided by name before any bookkeeping. (A link is
+        // looked at whatever its name: it may lead to a directory, or out of the root.)
+        if kind != Entry::Symlink && classify(relative).is_none() {
+            return;
+        }
+        if !safe_relative(relative) || self.excludes.is_excluded(relative) {
+            return;
+        }
+        if let Ok(mut seen) = self.seen.lock()
+            && !seen.insert(relative.to_path_buf())
+        {
+            return;
+        }
+        let path = self.root.join(relative);
+        let kind = match kind {
+            Entry::Symlink => Entry::Symlink,
+            Entry::Unknown => match std::fs::symlink_metadata(&path) {
+                Ok(metadata) if metadata.file_type().is_symlink() => Entry::Symlink,
+                Ok(metadata) if metadata.is_dir() => Entry::Dir,
+                _ => Entry::File,
+            },
+            other => other,
+        };
+        match kind {
+            Entry::Dir => {}
+            Entry::Symlink => self.symlink(relative, &path),
+            Entry::File | Entry::Unknown => {
+                if let Some(class) = classify(&path) {
+                    self.found.push(Candidate {
+                        display: self.display(relative),
+                        path,
+                        class,
+                        explicit: false,
+                        root: Some(self.real.clone()),
+                    });
+                }
+            }
+        }
+    }
+
+    /// A symbolic link under the root: followed only to a target inside the root (and not
+    /// into `.git/`), and then judged under the target's path.
+    fn symlink(&self, relative: &Path, path: &Path) {
+        let by_name = classify(path);
+        match resolve_link(path, &self.real) {
+            Link::Dangling => {
+                if by_name.is_some() {
+                    self.found.note(
+                        self.display(relative),
+                        Level::Error,
+                        "cannot read file: dangling symbolic link",
+                    );
+                }
+            }
+            Link::Outside { dir } => {
+                if dir || by_name.is_some() {
+                    let what = if dir { "a directory" } else { "a file" };
+                    let message =
+                        format!("symbolic link to {what} outside the scan root: not followed");
+                    self.found
+                        .note(self.display(relative), Level::Warning, &message);
+                }
+            }
+            Link::GitDir { dir } => {
+                if dir || by_name.is_some() {
+                    self.found.note(
+                        self.display(relative),
+                        Level::Warning,
+                        "symbolic link into `.git/`: not followed",
+                    );
+                }
+            }
+            // The target directory lies inside the root and is walked on its own.
+            Link::Inside { dir: true, .. } => {}
+            Link::Inside { target, dir: false } => {
+                let Some(class) = classify(&target).or(by_name) else {
+                    return;
+                };
+                if self.excludes.is_excluded(&target) {
+                    return;
+                }
+                self.found.push(Candidate {
+                    display: self.display(&target),
+                    path: self.root.join(&target),
+                    class,
+                    explicit: false,
+                    root: Some(self.real.clone()),
+                });
+            }
+        }
+    }
+}
+
+/// Where a symbolic link leads, relative to a canonical root.
+enum Link {
+    Dangling,
+    Outside {
+        dir: bool,
+    },
+    GitDir {
+        dir: bool,
+    },
+    /// Inside the root: the target relative to it.
+    Inside {
+        target: PathBuf,
+        dir: bool,
+    },
+}
+
+fn resolve_link(path: &Path, real_root: &Path) -> Link {
+    let Ok(target) = std::fs::canonicalize(path) else {
+        return Link::Dangling;
+    };
+    let dir = std::fs::metadata(&target).is_ok_and(|metadata| metadata.is_dir());
+    match target.strip_prefix(real_root) {
+        Ok(relative) if in_git_dir(relative) => Link::GitDir { dir },
+        Ok(relative) => Link::Inside {
+            target: relative.to_path_buf(),
+            dir,
+        },
+        Err(_) => Link::Outside { dir },
+    }
+}
+
+fn is_real_dir(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|metadata| metadata.is_dir())
+}
+
+/// A relative path with only normal components (an index entry cannot climb out).
+fn safe_relative(path: &Path) -> bool {
+    path.components()
+        .all(|component| matches!(component, Component::Normal(name) if name != ".git"))
+}
+
+/// A file read beside another (the `.env` of a compose file, the `actions.lock` of workflows:
+/// `name` in the same directory), resolved like any file
+/// under the compose file's root: `None` when there is none; a notification when it is a
+/// link out of the root. Compose reads it whether or not it is git-ignored, so do we.
+pub fn sibling(
+    candidate: &Candidate,
+    name: &str,
+    kind: FileKind,
+) -> Option<Result<Candidate, Notification>> {
+    let dir = candidate.path.parent()?;
+    let path = dir.join(name);
+    let metadata = std::fs::symlink_metadata(&path).ok()?;
+    let cwd = std::env::current_dir().ok();
+    let display = display_path(&path, cwd.as_deref());
+    let class = Classification::Kind(kind);
+    // Beside a file named on the command line, the scan root is that file's directory: the
+    // user named the compose file, not what a link beside it points to.
+    let root = match candidate.root.clone() {
+        Some(root) => root,
+        None => {
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            Arc::from(std::fs::canonicalize(dir).ok()?.as_path())
+        }
+    };
+    if !metadata.file_type().is_symlink() {
+        return Some(Ok(Candidate {
+            display,
+            path,
+            class,
+            explicit: false,
+            root: Some(root),
+        }));
+    }
+    let refused = |message: &str| Notification {
+        path: display.clone(),
+        level: Level::Warning,
+        message: message.to_owned(),
+    };
+    match resolve_link(&path, &root) {
+        Link::Inside { target, dir: false } => {
+            // Keep the link's own directory prefix as the display base: the root as the
+            // compose file's path spells it.
+            let base = strip_suffix_components(dir, &root, candidate);
+            let path = base.join(&target);
+            Some(Ok(Candidate {
+                display: display_path(&path, cwd.as_deref()),
+                path,
+                class,
+                explicit: false,
+                root: Some(root),
+            }))
+        }
+        Link::Inside { dir: true, .. } => None,
+        Link::Dangling => Some(Err(Notification {
+            level: Level::Error,
+            ..refused("cannot read file: dangling symbolic link")
+        })),
+        Link::GitDir { .. } => Some(Err(refused("symbolic link into `.git/`: not followed"))),
+        Link::Outside { .. } => Some(Err(refused(
+            "symbolic link to a file outside the scan root: not followed",
+        ))),
+    }
+}
+
+/// The scan root as `candidate.path` spells it: `dir` minus as many trailing components as
+/// `dir` lies below the canonical `root`.
+fn strip_suffix_components(dir: &Path, root: &Path, candidate: &Candidate) -> PathBuf {
+    let depth = std::fs::canonicalize(dir)
+        .ok()
+        .and_then(|real| {
+            real.strip_prefix(root)
+                .ok()
+                .map(|rest| rest.components().count())
+        })
+        .unwrap_or(0);
+    let mut base = dir.to_path_buf();
+    for _ in 0..depth {
+        if !base.pop() {
+            return root.to_path_buf();
+        }
+    }
+    if base.as_os_str().is_empty() && candidate.path.is_relative() {
+        PathBuf::from(".")
+    } else {
+        base
+    }
 }
 
 /// The kind of a file named on the command line that no name rule claims.
@@ -203,24 +658,6 @@ fn explicit_class(path: &Path) -> Classification {
         Classification::SniffYaml
     } else {
         Classification::Kind(FileKind::Dockerfile)
-    }
-}
-
-fn push(
-    found: &Mutex<Vec<Candidate>>,
-    path: &Path,
-    cwd: Option<&Path>,
-    class: Classification,
-    explicit: bool,
-) {
-    let candidate = Candidate {
-        display: display_path(path, cwd),
-        path: path.to_path_buf(),
-        class,
-        explicit,
-    };
-    if let Ok(mut files) = found.lock() {
-        files.push(candidate);
     }
 }
 

@@ -2,41 +2,24 @@
 //! decision, the counts and the summary. The file itself is uploaded unchanged, under its own
 //! category, by `upload`; nothing here rewrites it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 
-use crate::github::sarif_file::{self, SarifFileError};
 use crate::model::level::Level;
+use crate::sarif_log::{self, LoadError};
 
-/// One result of another tool, reduced to what the gate and the summary need.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExternalResult {
-    pub rule_id: String,
-    pub level: Level,
-    pub message: String,
-    pub uri: Option<String>,
-    pub line: Option<u64>,
-}
-
-/// One included SARIF file.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IncludedSarif {
-    pub path: PathBuf,
-    /// `runs[0].tool.driver.name`, e.g. `Trivy`.
-    pub tool: String,
-    pub results: Vec<ExternalResult>,
-}
+pub use crate::model::external::{ExternalResult, IncludedSarif};
 
 /// Why an included file cannot be used (unreadable, not JSON, not SARIF 2.1.0).
-pub type IncludeError = SarifFileError;
+pub type IncludeError = LoadError;
 
 /// Read, check and reduce a SARIF file (the same checks `upload` applies before sending).
 pub fn load(path: &Path) -> Result<IncludedSarif, IncludeError> {
-    let log = sarif_file::load_sarif(path)?;
+    let log = sarif_log::load_sarif(path)?;
     Ok(IncludedSarif {
         path: path.to_path_buf(),
-        tool: sarif_file::tool_name(&log).unwrap_or_default(),
+        tool: sarif_log::tool_name(&log).unwrap_or_default(),
         results: reduce(&log),
     })
 }

@@ -11,5 +11,8 @@ pub mod github;
 pub mod include;
 pub mod model;
 pub mod parse;
+pub mod read;
 pub mod report;
 pub mod rules;
+pub mod sarif_log;
+pub mod write;

@@ -5,13 +5,9 @@
 //! output format, and none of the action's outputs, may contain one of them. Where a format
 //! shows the source line, the value must appear masked as [`MASK`].
 //!
-//! KNOWN LEAK (reported to the lead, to be fixed at merge by wiring the shared masking of
-//! `model::secret` into `src/report/`): the text format echoes the source line of each
-//! finding, and SARIF's `contextRegion.snippet` holds it too, so both print the values on
-//! the lines they show. Those cases are `#[ignore]`d with that reason, so `cargo test` lists
-//! them as ignored until the masking lands; run them with `cargo test --test secrets --
-//! --ignored`. PW403 itself never puts a value in a message, a related label or its primary
-//! span (the key), which the passing cases check.
+//! The text format and SARIF's `contextRegion.snippet` show the source line of each finding:
+//! there the value must be masked by the report layer's shared masking (`model::secret`).
+//! PW403 itself never puts a value in a message, a related label or its primary span (the key).
 
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -90,7 +86,6 @@ fn markdown_never_prints_planted_secrets() {
 }
 
 #[test]
-#[ignore = "KNOWN LEAK until report masking lands: text echoes the source line"]
 fn text_masks_planted_secrets() {
     let text = output("text");
     assert_never_printed("text", &text);
@@ -101,7 +96,6 @@ fn text_masks_planted_secrets() {
 }
 
 #[test]
-#[ignore = "KNOWN LEAK until report masking lands: SARIF contextRegion snippets hold the line"]
 fn sarif_masks_planted_secrets() {
     let text = output("sarif");
     assert_never_printed("sarif", &text);
@@ -169,7 +163,6 @@ fn action_annotations_summary_and_outputs_never_print_planted_secrets() {
 }
 
 #[test]
-#[ignore = "KNOWN LEAK until report masking lands: the action's SARIF file holds the lines"]
 fn action_sarif_file_masks_planted_secrets() {
     let run = run_action();
     assert!(run.sarif.contains("PW403"), "the SARIF file was written");

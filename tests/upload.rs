@@ -20,7 +20,7 @@ use std::time::Duration;
 use fake_github::{EchoAuthorization, FakeGithub, Github, result_uris};
 use pinwarden::github::sarif_file::{SarifFileError, load_sarif, tool_name};
 use pinwarden::github::upload::{
-    UploadArgs, UploadError, UploadOutcome, UploadSettings, run_upload,
+    UploadError, UploadOptions as UploadArgs, UploadOutcome, UploadSettings, run_upload,
 };
 use serde_json::{Value, json};
 use wiremock::matchers::method;

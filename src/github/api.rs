@@ -11,7 +11,6 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use http::header::{ACCEPT, HeaderMap, HeaderName};
 
-use super::artifact_uri::percent_encode_path;
 use super::context::GithubContext;
 use super::upload::{PlannedFile, UploadError, UploadOutcome, UploadSettings};
 
@@ -103,7 +102,7 @@ impl<'a> Client<'a> {
             .as_deref()
             .and_then(Path::to_str)
             .filter(|workspace| workspace.starts_with('/'))
-            .map(|workspace| format!("file://{}", percent_encode_path(workspace)));
+            .map(|workspace| format!("file://{}", crate::model::uri::encode_path(workspace)));
         Ok(Self {
             crab,
             context,
@@ -459,31 +458,7 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 
 /// `YYYY-MM-DDTHH:MM:SSZ` for `time` in UTC (RFC 3339, as `started_at` expects).
 fn format_rfc3339_utc(time: SystemTime) -> String {
-    let seconds = time
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| since.as_secs());
-    let (days, of_day) = (seconds / 86_400, seconds % 86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's `civil_from_days`).
-    let shifted = days + 719_468;
-    let era = shifted / 146_097;
-    let day_of_era = shifted % 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400 + u64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        of_day / 3_600,
-        of_day % 3_600 / 60,
-        of_day % 60
-    )
+    chrono::DateTime::<chrono::Utc>::from(time).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 #[cfg(test)]

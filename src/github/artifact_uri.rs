@@ -11,7 +11,7 @@ pub(crate) fn workspace_prefixes(workspaces: &[String]) -> Vec<String> {
         .iter()
         .map(|workspace| workspace.trim_end_matches('/').to_owned())
         .filter(|workspace| workspace.starts_with('/') && workspace.len() > 1)
-        .flat_map(|workspace| [percent_encode_path(&workspace), workspace])
+        .flat_map(|workspace| [crate::model::uri::encode_path(&workspace), workspace])
         .collect();
     prefixes.sort_by(|left, right| right.len().cmp(&left.len()).then_with(|| left.cmp(right)));
     prefixes.dedup();
@@ -90,19 +90,6 @@ fn has_scheme(uri: &str) -> bool {
                 .bytes()
                 .all(|byte| byte.is_ascii_alphanumeric() || b"+-.".contains(&byte))
     })
-}
-
-/// Percent-encodes everything but RFC 3986 unreserved characters and `/`.
-pub(crate) fn percent_encode_path(path: &str) -> String {
-    let mut encoded = String::with_capacity(path.len());
-    for byte in path.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
-            encoded.push(char::from(byte));
-        } else {
-            encoded.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    encoded
 }
 
 #[cfg(test)]
@@ -184,10 +171,5 @@ mod tests {
             run["artifacts"][0]["location"],
             json!({"uri": "go.mod", "uriBaseId": "ROOTPATH"})
         );
-    }
-
-    #[test]
-    fn percent_encoding_keeps_unreserved_and_slash() {
-        assert_eq!(percent_encode_path("/tmp/my dir/ü"), "/tmp/my%20dir/%C3%BC");
     }
 }

@@ -2,7 +2,6 @@
 //! workspace and token, read from the standard `GITHUB_*` variables through an injected lookup.
 
 use std::fmt;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The API of github.com; GHES and the test server pass `--api-url` or `GITHUB_API_URL`.
@@ -19,22 +18,41 @@ const ACTIONS_HINT: &str = "`pinwarden upload` reads the GitHub Actions variable
 /// An API token. Its `Debug` never shows the value, and [`Token::redact`] scrubs it from any
 /// text (server messages, HTTP client errors) before that text reaches output or an error.
 #[derive(Clone)]
-pub struct Token(String);
+pub struct Token {
+    value: String,
+    /// `base64("x-access-token:<token>")`: the token as git and basic auth carry it
+    /// (actions/checkout writes this form into `.git/config`).
+    basic: String,
+}
 
 impl Token {
     /// A token from a raw variable value; `None` when it is empty or only whitespace.
     pub fn new(value: &str) -> Option<Self> {
+        use base64::Engine as _;
         let value = value.trim();
-        (!value.is_empty()).then(|| Self(value.to_owned()))
+        (!value.is_empty()).then(|| Self {
+            value: value.to_owned(),
+            basic: base64::engine::general_purpose::STANDARD
+                .encode(format!("x-access-token:{value}")),
+        })
     }
 
     pub(crate) fn expose(&self) -> &str {
-        &self.0
+        &self.value
     }
 
-    /// `text` with every occurrence of the token replaced by `***`.
+    /// Can the token travel in an `Authorization` header? A line break or another byte an
+    /// HTTP header cannot hold would otherwise make the HTTP client panic.
+    pub fn is_valid_header(&self) -> bool {
+        http::HeaderValue::from_str(&format!("Bearer {}", self.value)).is_ok()
+            && self.value.bytes().all(|byte| byte.is_ascii_graphic())
+    }
+
+    /// `text` with every occurrence of the token, and of its basic-auth form, replaced by
+    /// `***`.
     pub fn redact(&self, text: &str) -> String {
-        text.replace(self.0.as_str(), "***")
+        text.replace(self.value.as_str(), "***")
+            .replace(self.basic.as_str(), "***")
     }
 }
 
@@ -76,6 +94,12 @@ pub enum ContextError {
     InvalidApiUrl { value: String },
     #[error("cannot use the pull request event payload `{path}`: {reason}")]
     EventPayload { path: PathBuf, reason: String },
+    #[error(
+        "the token in `{name}` contains a line break, a space or another character that cannot \
+         be sent in an HTTP header\nhelp: pass the token alone, e.g. `${{{{ github.token }}}}` \
+         or a secret without a trailing newline"
+    )]
+    InvalidToken { name: String },
 }
 
 /// Reads the context. Precedence for the API URL: `api_url_flag`, then `GITHUB_API_URL`,
@@ -102,6 +126,11 @@ pub fn from_env(
                  `permissions: security-events: write`, or name another variable with `--token-env`"
             ),
         })?;
+    if !token.is_valid_header() {
+        return Err(ContextError::InvalidToken {
+            name: token_env.to_owned(),
+        });
+    }
 
     let repository = required(env, "GITHUB_REPOSITORY")?;
     let (owner, repo) =
@@ -196,9 +225,7 @@ fn read_pull_request_event(
         path: path.clone(),
         reason,
     };
-    let text = fs::read_to_string(&path).map_err(|error| payload_error(error.to_string()))?;
-    let payload: serde_json::Value =
-        serde_json::from_str(&text).map_err(|error| payload_error(error.to_string()))?;
+    let payload = read_event_payload(&path).map_err(payload_error)?;
     let number = payload
         .pointer("/pull_request/number")
         .or_else(|| payload.get("number"))
@@ -215,12 +242,60 @@ fn read_pull_request_event(
     })
 }
 
+/// The largest event payload read (GitHub's webhook payloads are capped at 25 MB).
+const MAX_EVENT_BYTES: u64 = 32 * 1024 * 1024;
+
+/// The event payload at `path` (`GITHUB_EVENT_PATH`), as JSON; bounded, regular file only.
+pub fn read_event_payload(path: &Path) -> Result<serde_json::Value, String> {
+    let bytes = crate::read::read_bounded(path, MAX_EVENT_BYTES).map_err(|e| e.to_string())?;
+    serde_json::from_slice(&bytes).map_err(|error| error.to_string())
+}
+
+/// Is this run a pull request from a fork, whose `GITHUB_TOKEN` cannot write security
+/// events? `pull_request` (and its review events) from a head repository other than the
+/// base; a deleted fork (no head repository) counts too. `pull_request_target` runs with the
+/// base repository's token, so it is not.
+pub fn is_fork_pull_request(event_name: Option<&str>, payload: &serde_json::Value) -> bool {
+    if !matches!(
+        event_name,
+        Some("pull_request" | "pull_request_review" | "pull_request_review_comment")
+    ) {
+        return false;
+    }
+    let Some(pull_request) = payload.get("pull_request") else {
+        return false;
+    };
+    let name = |pointer: &str| {
+        pull_request
+            .pointer(pointer)
+            .and_then(serde_json::Value::as_str)
+    };
+    match (name("/head/repo/full_name"), name("/base/repo/full_name")) {
+        (Some(head), Some(base)) => !head.eq_ignore_ascii_case(base),
+        // The head repository was deleted: only a fork can be.
+        (None, Some(_)) => pull_request
+            .pointer("/head/repo")
+            .is_none_or(serde_json::Value::is_null),
+        _ => pull_request
+            .pointer("/head/repo/fork")
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false),
+    }
+}
+
+/// A small file of the checkout's `.git` (regular, bounded, not through a link), as text.
+fn read_git_file(path: &Path) -> Option<String> {
+    const MAX_GIT_FILE_BYTES: u64 = 64 * 1024 * 1024;
+    let bytes = crate::read::read_bounded(path, MAX_GIT_FILE_BYTES).ok()?;
+    String::from_utf8(bytes).ok()
+}
+
 /// The commit checked out in `workspace`, read from `.git/HEAD` (detached, as
 /// actions/checkout leaves it, or a branch resolved through loose or packed refs).
 /// `None` when it cannot be told; the caller then trusts `GITHUB_SHA`.
 fn checked_out_commit(workspace: &Path) -> Option<String> {
     let git_dir = git_dir(workspace)?;
-    let head = fs::read_to_string(git_dir.join("HEAD")).ok()?;
+    let head = read_git_file(&git_dir.join("HEAD"))?;
     let head = head.trim();
     match head.strip_prefix("ref:") {
         Some(name) => resolve_branch(&git_dir, name.trim()),
@@ -234,7 +309,7 @@ fn git_dir(workspace: &Path) -> Option<PathBuf> {
         return Some(dot_git);
     }
     // A worktree or submodule: `.git` is a file holding `gitdir: <path>`.
-    let text = fs::read_to_string(&dot_git).ok()?;
+    let text = read_git_file(&dot_git)?;
     let target = text.trim().strip_prefix("gitdir:")?.trim();
     Some(workspace.join(target))
 }
@@ -243,11 +318,11 @@ fn resolve_branch(git_dir: &Path, name: &str) -> Option<String> {
     if !name.starts_with("refs/") || name.split('/').any(|part| part.is_empty() || part == "..") {
         return None;
     }
-    if let Ok(text) = fs::read_to_string(git_dir.join(name)) {
+    if let Some(text) = read_git_file(&git_dir.join(name)) {
         let sha = text.trim();
         return is_commit_sha(sha).then(|| sha.to_ascii_lowercase());
     }
-    let packed = fs::read_to_string(git_dir.join("packed-refs")).ok()?;
+    let packed = read_git_file(&git_dir.join("packed-refs"))?;
     packed
         .lines()
         .filter_map(|line| line.split_once(' '))
@@ -312,6 +387,7 @@ fn required(env: &dyn Fn(&str) -> Option<String>, name: &str) -> Result<String, 
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
+    use std::fs;
 
     const MERGE_SHA: &str = "1111111111111111111111111111111111111111";
     const HEAD_SHA: &str = "2222222222222222222222222222222222222222";
@@ -406,6 +482,76 @@ mod tests {
             "Bearer *** and ******"
         );
         assert!(Token::new("").is_none());
+        // base64("x-access-token:abc"), as in `AUTHORIZATION: basic …`
+        assert_eq!(
+            token.redact("AUTHORIZATION: basic eC1hY2Nlc3MtdG9rZW46YWJj"),
+            "AUTHORIZATION: basic ***"
+        );
+    }
+
+    #[test]
+    fn a_token_that_cannot_be_a_header_is_refused_unprinted() {
+        for bad in ["ghs_a\nInjected: 1", "ghs_a b", "ghs_\u{7f}x", "ghs_é"] {
+            let mut env = base_env();
+            env.insert("GITHUB_TOKEN", bad.to_owned());
+            let error = read(&env).unwrap_err();
+            assert!(
+                matches!(error, ContextError::InvalidToken { .. }),
+                "{bad:?}"
+            );
+            let message = error.to_string();
+            assert!(
+                message.contains("`GITHUB_TOKEN`") && !message.contains("ghs_"),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn fork_pull_requests_by_payload() {
+        use serde_json::json;
+        let pr = |head: serde_json::Value, base: &str| json!({"pull_request": {"head": {"repo": head}, "base": {"repo": {"full_name": base}}}});
+        // (event, payload, fork)
+        let cases = [
+            (
+                "pull_request",
+                pr(
+                    json!({"full_name": "mallory/repo", "fork": true}),
+                    "octo/repo",
+                ),
+                true,
+            ),
+            (
+                "pull_request",
+                pr(
+                    json!({"full_name": "octo/repo", "fork": false}),
+                    "octo/repo",
+                ),
+                false,
+            ),
+            // a fork's own pull request inside the fork is not from a fork
+            (
+                "pull_request",
+                pr(json!({"full_name": "octo/repo", "fork": true}), "octo/repo"),
+                false,
+            ),
+            // the fork was deleted
+            ("pull_request", pr(json!(null), "octo/repo"), true),
+            // pull_request_target has the base repository's token
+            (
+                "pull_request_target",
+                pr(json!({"full_name": "mallory/repo"}), "octo/repo"),
+                false,
+            ),
+            ("push", json!({}), false),
+        ];
+        for (event, payload, expected) in cases {
+            assert_eq!(
+                is_fork_pull_request(Some(event), &payload),
+                expected,
+                "{event} {payload}"
+            );
+        }
     }
 
     fn pull_request_env(dir: &Path, checked_out: &str) -> BTreeMap<&'static str, String> {

@@ -11,6 +11,8 @@ use serde_json::{Map, Value};
 
 use super::artifact_uri::{relativize_uris, workspace_prefixes};
 use super::limit::check_limits;
+use crate::sarif_log::run_tool_name;
+pub use crate::sarif_log::{LoadError, load_sarif, tool_name};
 
 /// "SARIF file is too large": uploads over 10 MB gzip-compressed are refused (413)
 /// (<https://docs.github.com/en/code-security/code-scanning/troubleshooting-sarif-uploads/file-too-large>).
@@ -22,18 +24,13 @@ const LIMIT_HELP: &str = "reduce what the tool reports (narrow the scan, raise t
 
 #[derive(Debug, thiserror::Error)]
 pub enum SarifFileError {
-    #[error("cannot read SARIF file `{path}`: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("SARIF file `{path}` is not valid JSON: {source}")]
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error("cannot encode SARIF file `{path}`: {source}")]
     Json {
         path: PathBuf,
         source: serde_json::Error,
     },
-    #[error("`{path}` is not a SARIF 2.1.0 log: {reason}")]
-    NotSarif { path: PathBuf, reason: String },
     #[error(
         "SARIF file `{path}` exceeds a GitHub code scanning limit: {place} has {actual} {what}, \
          the maximum is {max}\nhelp: {LIMIT_HELP}"
@@ -69,64 +66,6 @@ pub enum SarifFileError {
         path: PathBuf,
         source: std::io::Error,
     },
-}
-
-/// Reads `path` and checks that it is a SARIF 2.1.0 log with at least one run whose
-/// `tool.driver.name` is set. A UTF-8 byte order mark is tolerated.
-pub fn load_sarif(path: &Path) -> Result<Value, SarifFileError> {
-    let bytes = std::fs::read(path).map_err(|source| SarifFileError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let value: Value = serde_json::from_slice(text).map_err(|source| SarifFileError::Json {
-        path: path.to_owned(),
-        source,
-    })?;
-    let not_sarif = |reason: String| SarifFileError::NotSarif {
-        path: path.to_owned(),
-        reason,
-    };
-    let Some(root) = value.as_object() else {
-        return Err(not_sarif("the top level is not a JSON object".to_owned()));
-    };
-    match root.get("version") {
-        Some(Value::String(version)) if version == "2.1.0" => {}
-        Some(other) => {
-            return Err(not_sarif(format!(
-                "`version` is {other}, expected \"2.1.0\""
-            )));
-        }
-        None => return Err(not_sarif("it has no `version`".to_owned())),
-    }
-    let Some(runs) = root.get("runs").and_then(Value::as_array) else {
-        return Err(not_sarif("it has no `runs` array".to_owned()));
-    };
-    if runs.is_empty() {
-        return Err(not_sarif("`runs` is empty".to_owned()));
-    }
-    for (index, run) in runs.iter().enumerate() {
-        if run_tool_name(run).is_none() {
-            return Err(not_sarif(format!("run {index} has no `tool.driver.name`")));
-        }
-    }
-    Ok(value)
-}
-
-/// `tool.driver.name` of the first run (`pinwarden`, `Trivy`, ...).
-pub fn tool_name(sarif: &Value) -> Option<String> {
-    sarif
-        .get("runs")?
-        .as_array()?
-        .first()
-        .and_then(run_tool_name)
-        .map(str::to_owned)
-}
-
-fn run_tool_name(run: &Value) -> Option<&str> {
-    run.pointer("/tool/driver/name")?
-        .as_str()
-        .filter(|name| !name.trim().is_empty())
 }
 
 /// The category a file gets without `--category`: its tool name lowercased, with whitespace
@@ -169,7 +108,7 @@ pub(crate) fn prepare(
 ) -> Result<PreparedSarif, SarifFileError> {
     check_limits(path, &sarif)?;
     check_distinct_tools(path, &sarif)?;
-    let tool_name = tool_name(&sarif).ok_or_else(|| SarifFileError::NotSarif {
+    let tool_name = tool_name(&sarif).ok_or_else(|| LoadError::NotSarif {
         path: path.to_owned(),
         reason: "run 0 has no `tool.driver.name`".to_owned(),
     })?;
@@ -250,35 +189,10 @@ fn set_category(sarif: &mut Value, category: &str) {
     }
 }
 
-/// `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, the SARIF §3.9 date/time form GitHub accepts.
+/// `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, the SARIF §3.9 date/time form GitHub accepts: an
+/// RFC 3339 time (checked by chrono) in UTC, written with `Z`.
 pub(crate) fn is_rfc3339_utc(value: &str) -> bool {
-    let bytes = value.as_bytes();
-    let digits = |range: std::ops::Range<usize>| {
-        bytes
-            .get(range)
-            .is_some_and(|part| part.iter().all(u8::is_ascii_digit))
-    };
-    let at = |index: usize, expected: u8| bytes.get(index) == Some(&expected);
-    let head = digits(0..4)
-        && at(4, b'-')
-        && digits(5..7)
-        && at(7, b'-')
-        && digits(8..10)
-        && (at(10, b'T') || at(10, b't'))
-        && digits(11..13)
-        && at(13, b':')
-        && digits(14..16)
-        && at(16, b':')
-        && digits(17..19);
-    let tail = bytes.get(19..).unwrap_or_default();
-    let tail_ok = match tail {
-        [b'Z' | b'z'] => true,
-        [b'.', fraction @ .., b'Z' | b'z'] => {
-            !fraction.is_empty() && fraction.iter().all(u8::is_ascii_digit)
-        }
-        _ => false,
-    };
-    head && tail_ok
+    value.ends_with(['Z', 'z']) && chrono::DateTime::parse_from_rfc3339(value).is_ok()
 }
 
 #[cfg(test)]
@@ -347,7 +261,7 @@ mod tests {
             }
         }
         let missing = load_sarif(&dir.path().join("missing.sarif")).unwrap_err();
-        assert!(matches!(missing, SarifFileError::Read { .. }));
+        assert!(matches!(missing, LoadError::Read { .. }));
     }
 
     #[test]

@@ -10,28 +10,19 @@ use super::api::Client;
 use super::context::{self, CONTAINER_WORKSPACE, ContextError, GithubContext};
 use super::sarif_file::{self, PreparedSarif, SarifFileError};
 
-/// Upload SARIF files to GitHub code scanning, one analysis per file and category.
-#[derive(Debug, Clone, clap::Args)]
-pub struct UploadArgs {
-    /// SARIF file to upload; repeat for several (each is its own upload).
-    #[arg(long = "sarif", value_name = "FILE", required = true)]
+/// What `pinwarden upload` sends, validated from its flags (`cli::UploadArgs`) or mapped from
+/// the action's inputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadOptions {
+    /// SARIF files, each its own upload.
     pub sarif: Vec<PathBuf>,
-    /// Code scanning category, paired with the --sarif files by position
-    /// [default: the tool name lowercased, e.g. `pinwarden`, `trivy`].
-    #[arg(long = "category", value_name = "NAME")]
+    /// Categories paired with `sarif` by position; a missing one is the tool name lowercased.
     pub category: Vec<String>,
-    /// Environment variable holding the API token.
-    #[arg(
-        long = "token-env",
-        value_name = "NAME",
-        default_value = "GITHUB_TOKEN"
-    )]
+    /// The environment variable holding the API token.
     pub token_env: String,
-    /// API base URL [default: $GITHUB_API_URL, else https://api.github.com].
-    #[arg(long = "api-url", value_name = "URL")]
+    /// API base URL; `None` is `$GITHUB_API_URL`, else <https://api.github.com>.
     pub api_url: Option<String>,
     /// Seconds to wait for GitHub to process each upload; 0 returns right after sending.
-    #[arg(long = "wait", value_name = "SECONDS", default_value_t = 120)]
     pub wait_seconds: u64,
 }
 
@@ -198,7 +189,7 @@ fn bullet_list(items: &[String]) -> String {
 /// Uploads every `--sarif` file and waits for GitHub to process it. Progress goes to `out`.
 /// Every file is loaded and checked before the first request, so a bad file sends nothing.
 pub fn run_upload(
-    args: &UploadArgs,
+    args: &UploadOptions,
     env: &dyn Fn(&str) -> Option<String>,
     settings: &UploadSettings,
     out: &mut dyn Write,
@@ -242,7 +233,7 @@ pub(crate) struct PlannedFile {
     pub(crate) prepared: PreparedSarif,
 }
 
-fn plan(args: &UploadArgs, context: &GithubContext) -> Result<Vec<PlannedFile>, UploadError> {
+fn plan(args: &UploadOptions, context: &GithubContext) -> Result<Vec<PlannedFile>, UploadError> {
     if args.category.len() > args.sarif.len() {
         return Err(UploadError::TooManyCategories {
             categories: args.category.len(),
@@ -258,7 +249,7 @@ fn plan(args: &UploadArgs, context: &GithubContext) -> Result<Vec<PlannedFile>, 
     let mut seen: BTreeMap<(String, String), PathBuf> = BTreeMap::new();
     let mut planned = Vec::with_capacity(args.sarif.len());
     for (index, path) in args.sarif.iter().enumerate() {
-        let sarif = sarif_file::load_sarif(path)?;
+        let sarif = sarif_file::load_sarif(path).map_err(SarifFileError::from)?;
         let tool = sarif_file::tool_name(&sarif).unwrap_or_default();
         let category = match args.category.get(index) {
             Some(category) if category.trim().is_empty() => {

@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod action_ref;
+pub mod external;
 pub mod finding;
 pub mod image;
 pub mod kind;
@@ -15,3 +16,4 @@ pub mod rule;
 pub mod script;
 pub mod secret;
 pub mod source;
+pub mod uri;

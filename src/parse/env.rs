@@ -2,6 +2,10 @@
 //! finding can point at the line that set a variable.
 //!
 //! NOTE: compose-go stops at the first bad line; we record a [`Problem`] and go on.
+//!
+//! A `.env` file holds secrets, so a line that fails to parse is reported by its line and
+//! its key only: a problem's span is the key (or the start of the line when there is no
+//! usable key) and its message never quotes the line's text.
 
 use crate::model::location::Span;
 use crate::parse::Problem;
@@ -77,10 +81,11 @@ impl<'t> Parser<'t> {
         from + rest.find('\n').unwrap_or(rest.len())
     }
 
-    fn problem(&mut self, start: usize, message: String) {
+    /// A bad line: the problem points at `key` (or the line's start) and the rest of the
+    /// line is skipped.
+    fn problem(&mut self, start: usize, key: Option<Span>, message: String) {
         let end = self.line_end(start);
-        let line = self.text.get(start..end).unwrap_or("");
-        let span = Span::new(start, start + line.trim_end_matches(is_blank).len());
+        let span = key.unwrap_or(Span::at(start));
         self.file.problems.push(Problem::new(span, message));
         self.pos = end;
     }
@@ -114,8 +119,12 @@ impl<'t> Parser<'t> {
                 }
                 c if is_blank(c) || c.is_alphanumeric() || "_.-[]".contains(c) => {}
                 c => {
-                    let message = format!("unexpected character `{c}` in variable name");
-                    self.problem(start, message);
+                    let message = if c.is_ascii_graphic() {
+                        format!("line is not `KEY=VALUE`: unexpected character `{c}` in the name")
+                    } else {
+                        "line is not `KEY=VALUE`: unexpected character in the name".to_owned()
+                    };
+                    self.problem(start, None, message);
                     return true;
                 }
             }
@@ -125,11 +134,20 @@ impl<'t> Parser<'t> {
         let key = raw_key.trim_end_matches(is_blank);
         let key_span = Span::new(key_start, key_start + key.len());
         if key.is_empty() {
-            self.problem(start, "missing variable name before `=`".to_owned());
+            self.problem(
+                start,
+                None,
+                "line is not `KEY=VALUE`: missing variable name before `=`".to_owned(),
+            );
             return true;
         }
         if key.contains(is_blank) {
-            self.problem(start, format!("variable name `{key}` contains a space"));
+            // The "key" may be a secret written without `=`: not quoted.
+            self.problem(
+                start,
+                None,
+                "line is not `KEY=VALUE`: the variable name contains a space".to_owned(),
+            );
             return true;
         }
         let key = key.to_owned();
@@ -156,7 +174,7 @@ impl<'t> Parser<'t> {
                 .unwrap_or(line);
             let written = written.trim_end_matches(|c: char| c.is_whitespace());
             let value_span = Span::new(value_start, value_start + written.len());
-            let value = self.expand(written, lookup, value_span);
+            let value = self.expand(written, lookup, key_span, &key);
             self.pos = value_start + line.len();
             let line = Span::new(start, value_span.end.max(key_span.end));
             self.push(key, value, [key_span, value_span], line);
@@ -165,15 +183,17 @@ impl<'t> Parser<'t> {
         let Some((raw, value_span)) = self.quoted(quote, value_start) else {
             self.problem(
                 start,
-                format!("unterminated {quote}quoted{quote} value of `{key}`"),
+                Some(key_span),
+                format!("the value of `{key}` has no closing {quote}"),
             );
             return true;
         };
         let value = if quote == '"' {
-            self.expand(&unescape(&raw), lookup, value_span)
+            self.expand(&unescape(&raw), lookup, key_span, &key)
         } else {
             Some(raw)
         };
+        let key_text = key.clone();
         self.push(
             key,
             value,
@@ -187,12 +207,8 @@ impl<'t> Parser<'t> {
             .unwrap_or("");
         let trailing = line.trim_matches(is_blank);
         if !trailing.is_empty() && !trailing.starts_with('#') {
-            let at = self.pos + (line.len() - line.trim_start_matches(is_blank).len());
-            let end = self.pos + line.trim_end_matches(is_blank).len();
-            let message = "unexpected text after the quoted value".to_owned();
-            self.file
-                .problems
-                .push(Problem::new(Span::new(at, end), message));
+            let message = format!("unexpected text after the quoted value of `{key_text}`");
+            self.file.problems.push(Problem::new(key_span, message));
         }
         self.pos += line.len();
         true
@@ -224,11 +240,14 @@ impl<'t> Parser<'t> {
         None
     }
 
+    /// Interpolate a value; a malformed expression is a problem on the key (the expression
+    /// itself may hold a secret, so it is not quoted).
     fn expand(
         &mut self,
         written: &str,
         lookup: &dyn Fn(&str) -> Option<String>,
-        span: Span,
+        key_span: Span,
+        key: &str,
     ) -> Option<String> {
         let entries = &self.file.entries;
         let find = |name: &str| {
@@ -238,8 +257,12 @@ impl<'t> Parser<'t> {
             })
         };
         let result = interpolate_or_empty(written, &find);
-        if let Some(error) = result.error {
-            self.file.problems.push(Problem::new(span, error));
+        if result.error.is_some() {
+            let message = format!(
+                "the value of `{key}` is not valid interpolation (an unterminated `${{` or an \
+                 invalid `${{…}}` expression)"
+            );
+            self.file.problems.push(Problem::new(key_span, message));
         }
         result.value
     }

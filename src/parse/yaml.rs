@@ -24,6 +24,11 @@ pub use scalar_map::mapped_scalar;
 /// The most nodes that may be reachable through aliases in one file ("billion laughs" guard).
 pub const MAX_ALIAS_EXPANSION: u64 = 1_000_000;
 
+/// The most scalar bytes that may be reachable through aliases in one file: one long string
+/// aliased a thousand times is few nodes but many bytes for every consumer (interpolation,
+/// messages), so expansion counts bytes too.
+pub const MAX_ALIAS_BYTES: u64 = 16 * 1024 * 1024;
+
 /// The deepest nesting of collections accepted, counting nesting reached through aliases.
 pub const MAX_DEPTH: usize = 256;
 

@@ -1,20 +1,51 @@
 //! GitHub workflow commands (`::error file=…,line=…::message`): inline annotations on the
 //! pull request, which work even where code scanning is not enabled.
 //!
-//! Escaping follows the runner's rules (actions/toolkit `command.ts`): data escapes `%`,
-//! `\r`, `\n`; property values also escape `:` and `,`.
+//! Escaping follows the runner's rules (actions/toolkit `command.ts`, see `escape`): data
+//! escapes `%`, `\r`, `\n`; property values also escape `:` and `,`.
+//!
+//! GitHub shows at most 10 error, 10 warning and 10 notice annotations per step (actions/toolkit
+//! `docs/problem-matchers.md`, "Limitations"); more are dropped without a word. So at most
+//! that many are written per level, findings before notifications, and then one plain log line
+//! says how many more there are and where to find them.
 
 use std::io::{self, Write};
 
 use crate::model::level::Level;
+use crate::report::escape::{command_data, command_property};
 use crate::report::{Report, region};
 
+/// Annotations GitHub shows per level in one step.
+pub const ANNOTATIONS_PER_LEVEL: usize = 10;
+
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    render_reserving(report, 0, out)
+}
+
+/// Like [`render`], leaving `reserved` annotations of each level for the caller (the action
+/// writes its own upload error or fork notice after the findings).
+pub fn render_reserving(report: &Report, reserved: usize, out: &mut dyn Write) -> io::Result<()> {
+    let budget = ANNOTATIONS_PER_LEVEL.saturating_sub(reserved);
+    let mut shown = [0usize; 3];
+    let mut more = 0usize;
+    let mut take = |level: Level| {
+        let slot = &mut shown[level_index(level)];
+        if *slot < budget {
+            *slot += 1;
+            true
+        } else {
+            more += 1;
+            false
+        }
+    };
     for finding in &report.findings {
+        if !take(finding.level) {
+            continue;
+        }
         let (start, end) = region(&finding.primary);
         let mut properties = format!(
             "file={},line={},col={}",
-            escape_property(finding.primary.source.path()),
+            command_property(finding.primary.source.path()),
             start.line,
             start.column
         );
@@ -25,28 +56,49 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
         properties.push_str(&format!(
             ",title={}",
-            escape_property(&format!("{} {}", finding.rule.id, finding.rule.name))
+            command_property(&format!("{} {}", finding.rule.id, finding.rule.name))
         ));
         writeln!(
             out,
             "::{} {properties}::{}",
             command(finding.level),
-            escape_data(&finding.message)
+            command_data(&report.finding_message(finding))
         )?;
     }
     for notification in &report.notifications {
+        if !take(notification.level) {
+            continue;
+        }
         writeln!(
             out,
             "::{} file={}::{}",
             command(notification.level),
-            escape_property(&notification.path),
-            escape_data(&notification.message)
+            command_property(&notification.path),
+            command_data(&report.message(&notification.message))
+        )?;
+    }
+    let more = more + report.left_out_total();
+    if more > 0 {
+        // A plain log line, not an annotation: it must not itself be dropped.
+        writeln!(
+            out,
+            "pinwarden: {more} more findings and notifications are not annotated (GitHub \
+             shows {ANNOTATIONS_PER_LEVEL} per level in a step); see the job summary, the \
+             SARIF log or code scanning"
         )?;
     }
     Ok(())
 }
 
-fn command(level: Level) -> &'static str {
+const fn level_index(level: Level) -> usize {
+    match level {
+        Level::Error => 0,
+        Level::Warning => 1,
+        Level::Note => 2,
+    }
+}
+
+const fn command(level: Level) -> &'static str {
     match level {
         Level::Error => "error",
         Level::Warning => "warning",
@@ -54,31 +106,7 @@ fn command(level: Level) -> &'static str {
     }
 }
 
+/// Workflow command data (kept for callers outside `report`).
 pub fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-pub fn escape_property(text: &str) -> String {
-    escape_data(text).replace(':', "%3A").replace(',', "%2C")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escaping_follows_the_runner() {
-        // (input, data, property)
-        let cases = [
-            ("a%b", "a%25b", "a%25b"),
-            ("line\nnext\r", "line%0Anext%0D", "line%0Anext%0D"),
-            ("a:b,c", "a:b,c", "a%3Ab%2Cc"),
-        ];
-        for (input, data, property) in cases {
-            assert_eq!(escape_data(input), data);
-            assert_eq!(escape_property(input), property);
-        }
-    }
+    command_data(text)
 }

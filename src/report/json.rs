@@ -2,6 +2,7 @@
 //! renamed or removed; a breaking change bumps `version`. It is written from its own types,
 //! not by serializing internal structs (zizmor `json/v1.rs`).
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -53,7 +54,7 @@ struct FindingV1<'a> {
     rule: &'static str,
     name: &'static str,
     level: &'static str,
-    message: &'a str,
+    message: Cow<'a, str>,
     path: &'a str,
     start: Point,
     end: Point,
@@ -63,7 +64,7 @@ struct FindingV1<'a> {
 
 #[derive(Serialize)]
 struct RelatedV1<'a> {
-    label: &'a str,
+    label: Cow<'a, str>,
     path: &'a str,
     start: Point,
     end: Point,
@@ -73,7 +74,7 @@ struct RelatedV1<'a> {
 struct NotificationV1<'a> {
     level: &'static str,
     path: &'a str,
-    message: &'a str,
+    message: Cow<'a, str>,
 }
 
 /// A 1-based line and column (Unicode scalar values, as shown in a terminal).
@@ -105,11 +106,12 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .zip(&report.fingerprints)
         .map(|(finding, fingerprint)| {
             let (start, end) = points(&finding.primary);
+            let secrets = report.finding_secrets(finding);
             FindingV1 {
                 rule: finding.rule.id,
                 name: finding.rule.name,
                 level: finding.level.as_str(),
-                message: &finding.message,
+                message: report.masked(&secrets, &finding.message),
                 path: finding.primary.source.path(),
                 start,
                 end,
@@ -117,10 +119,11 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 related: finding
                     .related
                     .iter()
+                    .take(crate::report::MAX_RELATED)
                     .map(|related| {
                         let (start, end) = points(&related.location);
                         RelatedV1 {
-                            label: &related.label,
+                            label: report.masked(&secrets, &related.label),
                             path: related.location.source.path(),
                             start,
                             end,
@@ -151,7 +154,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             .map(|notification| NotificationV1 {
                 level: notification.level.as_str(),
                 path: &notification.path,
-                message: &notification.message,
+                message: report.message(&notification.message),
             })
             .collect(),
         included: report

@@ -1,116 +1,162 @@
 //! A markdown summary for `$GITHUB_STEP_SUMMARY`: counts by level and rule, and a table of
-//! findings (capped, so a huge scan does not exceed the 1 MiB summary limit).
+//! findings, kept under GitHub's 1 MiB step-summary limit.
+//!
+//! Every cell and code span is escaped (`escape`): text from the scanned files (paths,
+//! messages, other tools' names) can open no tag, link, table cell or code span.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use crate::report::Report;
+use crate::report::escape::{markdown_code, markdown_message, markdown_text};
+use crate::report::{Report, region};
 
 /// Rows shown in the findings table; the rest are counted.
 const MAX_ROWS: usize = 200;
 
+/// Notifications listed; the rest are counted.
+const MAX_NOTIFICATIONS: usize = 100;
+
+/// GitHub refuses a step summary over 1 MiB ("Adding a job summary": "the maximum size of a
+/// summary is 1MiB"); what we write stays well under it, leaving room for other steps' text
+/// in the same file.
+pub const MAX_SUMMARY_BYTES: usize = 512 * 1024;
+
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut text = String::new();
+    write_summary(report, &mut text);
+    out.write_all(text.as_bytes())
+}
+
+/// The summary as a string (bounded by [`MAX_SUMMARY_BYTES`]).
+fn write_summary(report: &Report, out: &mut String) {
     let counts = report.counts();
-    writeln!(out, "## pinwarden")?;
-    writeln!(out)?;
+    out.push_str("## pinwarden\n\n");
     if counts.total() == 0 {
-        writeln!(
-            out,
-            "No findings in {} files (policy `{}`).",
+        out.push_str(&format!(
+            "No findings in {} files (policy `{}`).\n",
             report.files_scanned,
             report.policy.as_str()
-        )?;
+        ));
     } else {
-        writeln!(
-            out,
-            "**{} findings** in {} files (policy `{}`): {} errors, {} warnings, {} notes.",
+        out.push_str(&format!(
+            "**{} findings** in {} files (policy `{}`): {} errors, {} warnings, {} notes.\n\n",
             counts.total(),
             report.files_scanned,
             report.policy.as_str(),
             counts.errors,
             counts.warnings,
             counts.notes
-        )?;
-        writeln!(out)?;
+        ));
+        if report.left_out_total() > 0 {
+            out.push_str(&format!(
+                "{} of them are not listed anywhere below or in the SARIF log: over the \
+                 per-file limit (see the notifications). The gate counts them.\n\n",
+                report.left_out_total()
+            ));
+        }
         let mut by_rule: BTreeMap<(&str, &str), usize> = BTreeMap::new();
         for finding in &report.findings {
             *by_rule
                 .entry((finding.rule.id, finding.rule.name))
                 .or_insert(0) += 1;
         }
-        writeln!(out, "| rule | name | findings |")?;
-        writeln!(out, "|---|---|---:|")?;
+        out.push_str("| rule | name | findings |\n|---|---|---:|\n");
         for ((id, name), count) in &by_rule {
-            writeln!(out, "| {id} | {name} | {count} |")?;
+            out.push_str(&format!("| {id} | {name} | {count} |\n"));
         }
-        writeln!(out)?;
-        writeln!(out, "| level | rule | location | message |")?;
-        writeln!(out, "|---|---|---|---|")?;
-        for finding in report.findings.iter().take(MAX_ROWS) {
-            let start = finding.primary.source.position(finding.primary.span.start);
-            writeln!(
-                out,
-                "| {} | {} | `{}:{}` | {} |",
+        out.push_str("\n| level | rule | location | message |\n|---|---|---|---|\n");
+        // Rows until the row cap or the byte budget (half of it: the rest is for the
+        // included tools, the notifications and the closing lines).
+        let mut rows = 0;
+        for finding in &report.findings {
+            if rows >= MAX_ROWS || out.len() > MAX_SUMMARY_BYTES / 2 {
+                break;
+            }
+            let start = region(&finding.primary).0;
+            let location = format!("{}:{}", finding.primary.source.path(), start.line);
+            out.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
                 finding.level,
                 finding.rule.id,
-                finding.primary.source.path(),
-                start.line,
-                cell(&finding.message)
-            )?;
+                markdown_code(&location, true),
+                markdown_message(&report.finding_message(finding), true)
+            ));
+            rows += 1;
         }
-        if report.findings.len() > MAX_ROWS {
-            writeln!(
-                out,
-                "\n… and {} more (see the SARIF log or code scanning).",
-                report.findings.len() - MAX_ROWS
-            )?;
+        let rest = counts.total() - rows;
+        if rest > 0 {
+            out.push_str(&format!(
+                "\n… and {rest} more (see the SARIF log or code scanning).\n"
+            ));
         }
     }
     if !report.included.is_empty() {
-        writeln!(out)?;
-        writeln!(out, "| included tool | file | errors | warnings | notes |")?;
-        writeln!(out, "|---|---|---:|---:|---:|")?;
+        out.push_str("\n| included tool | file | errors | warnings | notes |\n");
+        out.push_str("|---|---|---:|---:|---:|\n");
         for included in &report.included {
             let counts = Report::included_counts(included);
-            writeln!(
-                out,
-                "| {} | `{}` | {} | {} | {} |",
-                cell(&included.tool),
-                included.path.display(),
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                markdown_text(&included.tool),
+                markdown_code(&included.path.display().to_string(), true),
                 counts.errors,
                 counts.warnings,
                 counts.notes
-            )?;
+            ));
         }
         let total = report.total_counts();
-        writeln!(
-            out,
-            "\nThe gate counts {} errors, {} warnings and {} notes in all.",
+        out.push_str(&format!(
+            "\nThe gate counts {} errors, {} warnings and {} notes in all.\n",
             total.errors, total.warnings, total.notes
-        )?;
+        ));
     }
     if !report.notifications.is_empty() {
-        writeln!(out)?;
-        writeln!(
-            out,
-            "<details><summary>{} notifications</summary>\n",
+        out.push_str(&format!(
+            "\n<details><summary>{} notifications</summary>\n\n",
             report.notifications.len()
-        )?;
+        ));
+        let mut listed = 0;
         for notification in &report.notifications {
-            writeln!(
-                out,
-                "- {}: `{}`: {}",
+            if listed >= MAX_NOTIFICATIONS || out.len() > MAX_SUMMARY_BYTES * 7 / 8 {
+                break;
+            }
+            out.push_str(&format!(
+                "- {}: {}: {}\n",
                 notification.level,
-                notification.path,
-                cell(&notification.message)
-            )?;
+                markdown_code(&notification.path, false),
+                markdown_message(&report.message(&notification.message), false)
+            ));
+            listed += 1;
         }
-        writeln!(out, "\n</details>")?;
+        let rest = report.notifications.len() - listed;
+        if rest > 0 {
+            out.push_str(&format!("- … and {rest} more (see the SARIF log)\n"));
+        }
+        out.push_str("\n</details>\n");
     }
-    Ok(())
 }
 
-/// Make text safe inside a markdown table cell.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::level::PinPolicy;
+    use crate::report::Notification;
+
+    #[test]
+    fn the_summary_stays_under_budget() {
+        let huge = "x".repeat(20_000);
+        let notifications = (0..5_000)
+            .map(|index| Notification {
+                path: format!("{index}/{huge}"),
+                level: crate::model::level::Level::Warning,
+                message: huge.clone(),
+            })
+            .collect();
+        let report = Report::new(Vec::new(), notifications, 0, PinPolicy::Version, None);
+        let mut out = Vec::new();
+        render(&report, &mut out).unwrap();
+        assert!(out.len() <= MAX_SUMMARY_BYTES + 64 * 1024, "{}", out.len());
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("more (see the SARIF log)"));
+    }
 }

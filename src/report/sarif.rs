@@ -15,12 +15,32 @@ use serde_sarif::sarif;
 use crate::model::level::Level;
 use crate::model::location::{Location, Position};
 use crate::model::rule::RuleMeta;
+use crate::model::secret::SecretValues;
 use crate::model::source::SourceFile;
-use crate::report::{Notification, Report, region};
+use crate::model::uri::encode_path;
+use crate::report::{
+    MAX_CONTEXT_LINES, MAX_RELATED, MAX_SNIPPET_CHARS, Notification, Report, region, window,
+};
 use crate::rules;
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const SRCROOT: &str = "%SRCROOT%";
+
+/// Results per run: GitHub rejects a run with more than 25 000 ("SARIF results exceed one or
+/// more limits"). Past it the most severe are kept and a notification counts the rest.
+pub const MAX_RESULTS_PER_RUN: usize = 25_000;
+
+/// `file:///abs/dir/` for SARIF `originalUriBaseIds`.
+pub fn directory_uri(dir: &std::path::Path) -> String {
+    let mut path = dir.to_string_lossy().replace('\\', "/");
+    if !path.starts_with('/') {
+        path.insert(0, '/');
+    }
+    if !path.ends_with('/') {
+        path.push('/');
+    }
+    format!("file://{}", encode_path(&path))
+}
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let log = build(report);
@@ -31,15 +51,20 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 /// The whole SARIF log for `report`: one run.
 pub fn build(report: &Report) -> sarif::Sarif {
     let line_hashes = LineHashCache::for_findings(&report.findings);
+    let kept = most_severe(report, MAX_RESULTS_PER_RUN);
     let results: Vec<sarif::Result> = report
         .findings
         .iter()
         .zip(&report.fingerprints)
+        .zip(&kept)
+        .filter(|(_, kept)| **kept)
+        .map(|(pair, _)| pair)
         .map(|(finding, fingerprint)| {
             let index = rules::metas()
                 .position(|rule| std::ptr::eq(rule, finding.rule))
                 .unwrap_or(0);
             let start = finding.primary.source.position(finding.primary.span.start);
+            let secrets = report.finding_secrets(finding);
             let mut partial = BTreeMap::new();
             partial.insert("pinwarden/v1".to_owned(), fingerprint.clone());
             partial.insert(
@@ -49,14 +74,15 @@ pub fn build(report: &Report) -> sarif::Sarif {
             let related: Vec<sarif::Location> = finding
                 .related
                 .iter()
+                .take(MAX_RELATED)
                 .enumerate()
                 .map(|(id, related)| {
                     sarif::Location::builder()
                         .id(i64::try_from(id).unwrap_or(i64::MAX))
-                        .physical_location(physical(&related.location))
+                        .physical_location(physical(report, &secrets, &related.location))
                         .message(
                             sarif::Message::builder()
-                                .text(related.label.clone())
+                                .text(report.masked(&secrets, &related.label).into_owned())
                                 .build(),
                         )
                         .build()
@@ -68,12 +94,12 @@ pub fn build(report: &Report) -> sarif::Sarif {
                 .level(result_level(finding.level))
                 .message(
                     sarif::Message::builder()
-                        .text(finding.message.clone())
+                        .text(report.masked(&secrets, &finding.message).into_owned())
                         .build(),
                 )
                 .locations(vec![
                     sarif::Location::builder()
-                        .physical_location(physical(&finding.primary))
+                        .physical_location(physical(report, &secrets, &finding.primary))
                         .build(),
                 ])
                 .partial_fingerprints(partial)
@@ -85,8 +111,25 @@ pub fn build(report: &Report) -> sarif::Sarif {
         })
         .collect();
 
-    let notifications: Vec<sarif::Notification> =
-        report.notifications.iter().map(notification).collect();
+    let mut notifications: Vec<sarif::Notification> = report
+        .notifications
+        .iter()
+        .map(|item| notification(report, item))
+        .collect();
+    let over_run_limit = kept.iter().filter(|kept| !**kept).count();
+    if over_run_limit > 0 {
+        let text = format!(
+            "{over_run_limit} findings are not in this log: GitHub accepts at most \
+             {MAX_RESULTS_PER_RUN} results per run, so the most severe are kept. The gate \
+             counts them all."
+        );
+        notifications.push(
+            sarif::Notification::builder()
+                .level(json!("warning"))
+                .message(sarif::Message::builder().text(text).build())
+                .build(),
+        );
+    }
     let mut invocation = sarif::Invocation::builder()
         .execution_successful(true)
         .build();
@@ -203,40 +246,61 @@ fn problem_severity(level: Level) -> &'static str {
 fn artifact(path: &str) -> sarif::ArtifactLocation {
     if path.starts_with('/') {
         return sarif::ArtifactLocation::builder()
-            .uri(format!("file://{}", uri_path(path)))
+            .uri(format!("file://{}", encode_path(path)))
             .build();
     }
     sarif::ArtifactLocation::builder()
-        .uri(uri_path(path))
+        .uri(encode_path(path))
         .uri_base_id(SRCROOT)
         .build()
 }
 
-/// A display path as a relative URI reference: percent-encode what RFC 3986 does not allow
-/// in a path (spaces, `%`, `#`, `?`, non-ASCII).
-fn uri_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for byte in path.bytes() {
-        let unreserved = byte.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&byte);
-        if unreserved {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
+/// Which findings go into the log: all, or the `max` most severe (earlier first).
+fn most_severe(report: &Report, max: usize) -> Vec<bool> {
+    let count = report.findings.len();
+    if count <= max {
+        return vec![true; count];
+    }
+    let mut order: Vec<usize> = (0..count).collect();
+    order.sort_by_key(|index| {
+        std::cmp::Reverse(report.findings.get(*index).map(|finding| finding.level))
+    });
+    let mut kept = vec![false; count];
+    for index in order.into_iter().take(max) {
+        if let Some(slot) = kept.get_mut(index) {
+            *slot = true;
         }
     }
-    out
+    kept
 }
 
-fn physical(location: &Location) -> sarif::PhysicalLocation {
+/// A location with a snippet of its span and the lines around it, both masked and windowed
+/// (cut text is marked `…`), so a one-line 300 KB file does not become 300 KB per result.
+fn physical(
+    report: &Report,
+    secrets: &SecretValues,
+    location: &Location,
+) -> sarif::PhysicalLocation {
     let (start, end) = region(location);
-    let snippet = location.source.slice(location.span);
     let mut region = sarif_region(start, end);
-    if !snippet.is_empty() {
+    if let Some(snippet) = report.snippet(secrets, location) {
         region.snippet = Some(sarif::ArtifactContent::builder().text(snippet).build());
     }
-    let context_lines: Vec<&str> = (start.line..=end.line)
-        .map(|line| location.source.line_text(line))
+    let last = end.line.min(start.line + MAX_CONTEXT_LINES - 1);
+    let mut context_lines: Vec<String> = (start.line..=last)
+        .map(|line| {
+            let text = report.source_line(secrets, &location.source, line);
+            let at = if line == start.line {
+                start.column.saturating_sub(1)
+            } else {
+                0
+            };
+            window(&text, at, MAX_SNIPPET_CHARS).0
+        })
         .collect();
+    if last < end.line {
+        context_lines.push(crate::report::CUT.to_owned());
+    }
     let mut context = sarif::Region::builder()
         .start_line(to_i64(start.line))
         .end_line(to_i64(end.line))
@@ -266,7 +330,7 @@ fn to_i64(value: usize) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 
-fn notification(notification: &Notification) -> sarif::Notification {
+fn notification(report: &Report, notification: &Notification) -> sarif::Notification {
     let level = match notification.level {
         Level::Error => "error",
         Level::Warning => "warning",
@@ -283,7 +347,11 @@ fn notification(notification: &Notification) -> sarif::Notification {
         .level(json!(level))
         .message(
             sarif::Message::builder()
-                .text(format!("{}: {}", notification.path, notification.message))
+                .text(format!(
+                    "{}: {}",
+                    notification.path,
+                    report.message(&notification.message)
+                ))
                 .build(),
         )
         .locations(vec![location])
@@ -518,12 +586,14 @@ mod tests {
     }
 
     #[test]
-    fn uri_paths_are_percent_encoded() {
-        assert_eq!(uri_path("a b/Dockerfile"), "a%20b/Dockerfile");
-        assert_eq!(uri_path("dir/é#1"), "dir/%C3%A9%231");
+    fn directory_uris_are_absolute_and_encoded() {
         assert_eq!(
-            uri_path(".github/workflows/ci.yml"),
-            ".github/workflows/ci.yml"
+            directory_uri(std::path::Path::new("/work/repo")),
+            "file:///work/repo/"
+        );
+        assert_eq!(
+            directory_uri(std::path::Path::new("/a b/")),
+            "file:///a%20b/"
         );
     }
 }

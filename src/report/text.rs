@@ -1,11 +1,16 @@
 //! rustc/ruff-style text: `path:line:col: PWnnn message`, the source line, a caret under the
 //! span, related locations as notes, then a summary. Colour only when asked (a terminal
 //! without `NO_COLOR`; `main` decides).
+//!
+//! Everything taken from the scanned files (paths, messages, source lines) is made inert
+//! (`escape`): no terminal escape, no line break, and no line the Actions runner would read
+//! as a workflow command.
 
 use std::io::{self, Write};
 
 use crate::model::level::Level;
-use crate::report::{Report, region};
+use crate::report::escape::{log_line, log_source_line, log_text};
+use crate::report::{MAX_RELATED, MAX_SNIPPET_CHARS, Report, region, window};
 
 struct Style {
     color: bool,
@@ -30,104 +35,129 @@ impl Style {
     }
 }
 
-/// Longest source line echoed; longer lines (minified files) are cut around the span.
-const MAX_ECHO: usize = 240;
-
 pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
     let style = Style { color };
+    // Every line goes through `log_line`, so none can start a workflow command.
+    let mut line = |text: String| writeln!(out, "{}", log_line(&text));
     for finding in &report.findings {
         let (start, end) = region(&finding.primary);
-        writeln!(
-            out,
+        let secrets = report.finding_secrets(finding);
+        line(format!(
             "{}:{}:{}: {} {}",
-            style.paint("1", finding.primary.source.path()),
+            style.paint("1", &display_path(finding.primary.source.path())),
             start.line,
             start.column,
             style.paint("1", finding.rule.id),
-            finding.message
-        )?;
+            log_text(&report.masked(&secrets, &finding.message))
+        ))?;
         let gutter = start.line.to_string().len();
-        let line = finding.primary.source.line_text(start.line);
-        let (shown, caret_from) = echo_window(line, start.column);
+        let source_line = report.source_line(&secrets, &finding.primary.source, start.line);
+        let (shown, caret_from) = window(
+            &source_line,
+            start.column.saturating_sub(1),
+            MAX_SNIPPET_CHARS,
+        );
         let width = if end.line == start.line {
             end.column.saturating_sub(start.column).max(1)
         } else {
             shown.chars().count().saturating_sub(caret_from).max(1)
         };
         let pad = " ".repeat(gutter);
-        writeln!(out, "{pad} {}", style.paint("34", "|"))?;
-        writeln!(out, "{} {} {shown}", start.line, style.paint("34", "|"))?;
+        line(format!("{pad} {}", style.paint("34", "|")))?;
+        line(format!(
+            "{} {} {}",
+            start.line,
+            style.paint("34", "|"),
+            log_source_line(&shown)
+        ))?;
         // Keep tabs under tabs so the caret lines up in a terminal.
         let lead: String = shown
             .chars()
             .take(caret_from)
             .map(|c| if c == '\t' { '\t' } else { ' ' })
             .collect();
-        let carets = "^".repeat(width.min(MAX_ECHO));
-        writeln!(
-            out,
+        let carets = "^".repeat(width.min(MAX_SNIPPET_CHARS));
+        line(format!(
             "{pad} {} {lead}{} {} {}",
             style.paint("34", "|"),
             style.paint(caret_code(finding.level), &carets),
             style.level(finding.level),
             finding.rule.name
-        )?;
-        for related in &finding.related {
+        ))?;
+        for related in finding.related.iter().take(MAX_RELATED) {
             let position = related
                 .location
                 .source
                 .position(related.location.span.start);
-            writeln!(
-                out,
+            line(format!(
                 "{pad} = note: {} ({}:{}:{})",
-                related.label,
-                related.location.source.path(),
+                log_text(&report.masked(&secrets, &related.label)),
+                display_path(related.location.source.path()),
                 position.line,
                 position.column
-            )?;
+            ))?;
         }
-        writeln!(out)?;
+        if finding.related.len() > MAX_RELATED {
+            line(format!(
+                "{pad} = note: and {} more related locations",
+                finding.related.len() - MAX_RELATED
+            ))?;
+        }
+        line(String::new())?;
     }
     for notification in &report.notifications {
-        writeln!(
-            out,
+        line(format!(
             "{}: {}: {}",
             style.level(notification.level),
-            notification.path,
-            notification.message
-        )?;
+            display_path(&notification.path),
+            log_text(&report.message(&notification.message))
+        ))?;
     }
     for included in &report.included {
         let counts = Report::included_counts(included);
-        writeln!(
-            out,
+        line(format!(
             "included {} from `{}`: {}, {}, {}",
-            included.tool,
-            included.path.display(),
+            log_text(&included.tool),
+            log_text(&included.path.display().to_string()),
             plural(counts.errors, "error", "errors"),
             plural(counts.warnings, "warning", "warnings"),
             plural(counts.notes, "note", "notes"),
-        )?;
+        ))?;
     }
     let counts = report.counts();
     let files = plural(report.files_scanned, "file", "files");
     if counts.total() == 0 {
-        writeln!(
-            out,
+        line(format!(
             "{} no findings in {files} (policy `{}`)",
             style.paint("1;32", "ok:"),
             report.policy.as_str()
-        )
+        ))
     } else {
-        writeln!(
-            out,
-            "found {} in {files} (policy `{}`): {}, {}, {}",
+        let left_out = report.left_out_total();
+        let note = if left_out > 0 {
+            format!(" ({left_out} not shown: over the per-file limit)")
+        } else {
+            String::new()
+        };
+        line(format!(
+            "found {} in {files} (policy `{}`): {}, {}, {}{note}",
             plural(counts.total(), "finding", "findings"),
             report.policy.as_str(),
             plural(counts.errors, "error", "errors"),
             plural(counts.warnings, "warning", "warnings"),
             plural(counts.notes, "note", "notes"),
-        )
+        ))
+    }
+}
+
+/// A display path at the start of a line: escaped, and never starting with `:` (a file
+/// named `::error::x` is shown as `./::error::x`).
+fn display_path(path: &str) -> String {
+    let escaped = log_text(path);
+    if escaped.starts_with(':') {
+        format!("./{escaped}")
+    } else {
+        escaped.into_owned()
     }
 }
 
@@ -143,18 +173,6 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// The part of `line` to echo and the 0-based char index of `column` within it.
-fn echo_window(line: &str, column: usize) -> (String, usize) {
-    let index = column.saturating_sub(1);
-    let count = line.chars().count();
-    if count <= MAX_ECHO {
-        return (line.to_owned(), index);
-    }
-    let skip = index.saturating_sub(MAX_ECHO / 4);
-    let shown: String = line.chars().skip(skip).take(MAX_ECHO).collect();
-    (shown, index - skip)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,14 +180,22 @@ mod tests {
     #[test]
     fn long_lines_are_windowed_around_the_span() {
         let line = format!("{}TARGET{}", "x".repeat(1000), "y".repeat(1000));
-        let (shown, at) = echo_window(&line, 1001);
-        assert_eq!(shown.chars().count(), MAX_ECHO);
-        assert!(
-            shown
-                .get(at..)
-                .is_some_and(|rest| rest.starts_with("TARGET"))
-        );
-        let (short, at) = echo_window("FROM a", 6);
+        let (shown, at) = window(&line, 1000, MAX_SNIPPET_CHARS);
+        // the window plus a cut mark at each end
+        assert_eq!(shown.chars().count(), MAX_SNIPPET_CHARS + 2);
+        assert!(shown.starts_with(crate::report::CUT) && shown.ends_with(crate::report::CUT));
+        let rest: String = shown.chars().skip(at).collect();
+        assert!(rest.starts_with("TARGET"), "{rest}");
+        let (short, at) = window("FROM a", 5, MAX_SNIPPET_CHARS);
         assert_eq!((short.as_str(), at), ("FROM a", 5));
+    }
+
+    #[test]
+    fn paths_never_start_a_command() {
+        assert_eq!(
+            display_path("::error::x/Dockerfile"),
+            "./::error::x/Dockerfile"
+        );
+        assert_eq!(display_path("a\u{1b}b"), "a\\u{1b}b");
     }
 }

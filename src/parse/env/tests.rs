@@ -80,19 +80,15 @@ fn spans_cover_keys_values_and_lines() {
 
 #[test]
 fn bad_lines_are_problems_and_parsing_goes_on() {
-    // (file, text under the problem span, fragment of the message)
+    // (file, text under the problem span: the key, or nothing, fragment of the message)
     let cases = [
-        ("=x\nA=1\n", "=x", "missing variable name"),
-        (
-            "KEY with space=1\nA=1\n",
-            "KEY with space=1",
-            "contains a space",
-        ),
-        ("K$Y=1\nA=1\n", "K$Y=1", "unexpected character `$`"),
-        ("B=\"open\nA=1\n", "B=\"open", "unterminated"),
-        ("B='open\r\nA=1\r\n", "B='open", "unterminated"),
-        ("B=\"x\" junk\nA=1\n", "junk", "unexpected text"),
-        ("B=${\nA=1\n", "${", "unterminated"),
+        ("=x\nA=1\n", "", "missing variable name"),
+        ("KEY with space=1\nA=1\n", "", "contains a space"),
+        ("K$Y=1\nA=1\n", "", "unexpected character `$`"),
+        ("B=\"open\nA=1\n", "B", "no closing \""),
+        ("B='open\r\nA=1\r\n", "B", "no closing '"),
+        ("B=\"x\" junk\nA=1\n", "B", "unexpected text"),
+        ("B=${\nA=1\n", "B", "unterminated"),
     ];
     for (text, problem, fragment) in cases {
         let file = parse_env(text);
@@ -109,6 +105,32 @@ fn bad_lines_are_problems_and_parsing_goes_on() {
             Some("1"),
             "{text:?}"
         );
+    }
+}
+
+#[test]
+fn problems_never_quote_the_line() {
+    // Secrets written wrongly: the message names the line's key at most.
+    let cases = [
+        "hunter2 is the password\n",
+        "DB_PASSWORD hunter2\n",
+        "DB_PASSWORD=\"hunter2\n",
+        "DB_PASSWORD=\"hunter2\" hunter3\n",
+        "DB_PASSWORD=${hunter2\n",
+        "DB_PASSWORD=${hunter2:x}\n",
+        "hunter2\u{1b}=x\n",
+    ];
+    for text in cases {
+        let file = parse_env(text);
+        assert!(!file.problems.is_empty(), "{text:?}");
+        for problem in &file.problems {
+            assert!(
+                !problem.message.contains("hunter"),
+                "{text:?}: {}",
+                problem.message
+            );
+            assert!(!at(text, problem.span).contains("hunter"), "{text:?}");
+        }
     }
 }
 

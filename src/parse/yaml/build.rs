@@ -7,18 +7,36 @@ use std::sync::Arc;
 use granit_parser::{Event, Parser, ScalarStyle as EventStyle, ScanError, options};
 
 use super::{
-    MAX_ALIAS_EXPANSION, MAX_DEPTH, Node, Scalar, ScalarStyle, Value, YamlError, YamlFile,
+    MAX_ALIAS_BYTES, MAX_ALIAS_EXPANSION, MAX_DEPTH, Node, Scalar, ScalarStyle, Value, YamlError,
+    YamlFile,
 };
 use crate::model::location::Span;
 
 /// A mapping this small is checked for duplicate keys pairwise, without hashing.
 const SMALL_MAPPING: usize = 8;
 
-/// An anchored node, with how many nodes it expands to and how deep it nests.
+/// An anchored node, with how many nodes and scalar bytes it expands to and how deep it
+/// nests.
 struct Anchor {
     node: Node,
-    size: u64,
+    size: Size,
     height: usize,
+}
+
+/// What a subtree expands to: nodes and scalar text bytes, aliases expanded.
+#[derive(Clone, Copy, Default)]
+struct Size {
+    nodes: u64,
+    bytes: u64,
+}
+
+impl Size {
+    fn add(self, other: Self) -> Self {
+        Self {
+            nodes: self.nodes.saturating_add(other.nodes),
+            bytes: self.bytes.saturating_add(other.bytes),
+        }
+    }
 }
 
 enum Collection {
@@ -35,8 +53,9 @@ struct Frame {
     anchor: usize,
     start: usize,
     end: usize,
-    /// Nodes reachable from this collection so far (itself included), aliases expanded.
-    size: u64,
+    /// Nodes and bytes reachable from this collection so far (itself included), aliases
+    /// expanded.
+    size: Size,
     /// Nesting depth of its deepest child so far (a scalar is 0).
     height: usize,
 }
@@ -45,7 +64,7 @@ struct Builder<'t> {
     text: &'t str,
     stack: Vec<Frame>,
     anchors: HashMap<usize, Anchor>,
-    expanded: u64,
+    expanded: Size,
     root: Option<Node>,
     file: YamlFile,
 }
@@ -59,7 +78,7 @@ pub(super) fn build(text: &str) -> Result<YamlFile, YamlError> {
         text,
         stack: Vec::new(),
         anchors: HashMap::new(),
-        expanded: 0,
+        expanded: Size::default(),
         root: None,
         file: YamlFile::default(),
     };
@@ -103,8 +122,12 @@ impl Builder<'_> {
                 self.stack.clear();
             }
             Event::Scalar(text, style, anchor, _) => {
+                let size = Size {
+                    nodes: 1,
+                    bytes: u64::try_from(text.len()).unwrap_or(u64::MAX),
+                };
                 let node = self.scalar(text.into_owned(), style, span);
-                self.finish(node, 1, 0, anchor);
+                self.finish(node, size, 0, anchor);
             }
             Event::SequenceStart(_, anchor, _) => {
                 self.open(Collection::Sequence(Vec::new()), anchor, span)?;
@@ -167,7 +190,7 @@ impl Builder<'_> {
             anchor,
             start: span.start,
             end: span.end,
-            size: 1,
+            size: Size { nodes: 1, bytes: 0 },
             height: 0,
         });
         Ok(())
@@ -198,11 +221,17 @@ impl Builder<'_> {
         let Some(anchor) = self.anchors.get(&id) else {
             return Err(error(span, "alias refers to a node that contains it"));
         };
-        self.expanded = self.expanded.saturating_add(anchor.size);
-        if self.expanded > MAX_ALIAS_EXPANSION {
+        self.expanded = self.expanded.add(anchor.size);
+        if self.expanded.nodes > MAX_ALIAS_EXPANSION {
             return Err(error(
                 span,
                 format!("alias expansion exceeds {MAX_ALIAS_EXPANSION} nodes (billion laughs?)"),
+            ));
+        }
+        if self.expanded.bytes > MAX_ALIAS_BYTES {
+            return Err(error(
+                span,
+                format!("alias expansion exceeds {MAX_ALIAS_BYTES} bytes of text"),
             ));
         }
         if self.stack.len() + anchor.height > MAX_DEPTH {
@@ -219,7 +248,7 @@ impl Builder<'_> {
     }
 
     /// Attach a completed node to its parent (or make it the document root).
-    fn finish(&mut self, node: Node, size: u64, height: usize, anchor: usize) {
+    fn finish(&mut self, node: Node, size: Size, height: usize, anchor: usize) {
         if anchor != 0 {
             let anchored = Anchor {
                 node: node.clone(),
@@ -232,7 +261,7 @@ impl Builder<'_> {
             self.root = Some(node);
             return;
         };
-        frame.size = frame.size.saturating_add(size);
+        frame.size = frame.size.add(size);
         frame.height = frame.height.max(height);
         frame.end = frame.end.max(node.use_span().end);
         match &mut frame.collection {

@@ -271,6 +271,20 @@ fn billion_laughs_is_bounded_and_fast() {
     assert_eq!(at(small, b[2].span), "[x, y]");
 }
 
+#[test]
+fn alias_expansion_counts_bytes_too() {
+    // Few nodes, many bytes: one 100 KB string aliased 200 times is 20 MB of text.
+    let long = "x".repeat(100_000);
+    let mut text = format!("a: &a \"{long}\"\nb: [");
+    text.push_str(&vec!["*a"; 200].join(", "));
+    text.push_str("]\n");
+    let error = parse_yaml(&text).unwrap_err();
+    assert!(error.message.contains("bytes of text"), "{}", error.message);
+    // A handful of uses stays fine.
+    let few = format!("a: &a \"{long}\"\nb: [*a, *a, *a]\n");
+    assert!(parse_yaml(&few).is_ok());
+}
+
 /// Run `f` on a thread with a 256 KiB stack, as a guard against recursion anywhere.
 fn on_small_stack(f: impl FnOnce() + Send + 'static) {
     let handle = std::thread::Builder::new()
