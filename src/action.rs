@@ -13,12 +13,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::app::{self, Outcome, UsageError};
+use crate::app::{Outcome, UsageError};
 use crate::cli::{self, Command, ScanArgs};
 use crate::github::context;
 use crate::github::upload::{self, UploadOptions, UploadSettings};
 use crate::report::escape::{command_data, markdown_message};
 use crate::report::{self, Format, Report};
+use crate::scan;
 use crate::write;
 
 /// Where the SARIF log goes without a `sarif-file` input (action.yml says the same).
@@ -221,8 +222,8 @@ pub fn run(
 ) -> anyhow::Result<Outcome> {
     let inputs = ActionInputs::from_env(env)?;
     check_paths_inside(&inputs.scan.paths)?;
-    let mut report = app::scan(&app::scan_options(&inputs.scan))?;
-    let include_errors = app::include_all(&mut report, &inputs.scan.include_sarif);
+    let mut report = scan::scan(&scan::scan_options(&inputs.scan))?;
+    let include_errors = scan::include_all(&mut report, &inputs.scan.include_sarif);
 
     // Everything is written and uploaded even if one step fails; the first failure decides
     // the exit code at the end (a summary that cannot be written must not stop the upload).
@@ -317,7 +318,7 @@ pub fn run(
     if let Some(error) = upload_error {
         return Err(anyhow::Error::new(error).context("the SARIF upload to code scanning failed"));
     }
-    Ok(app::gate(&report, inputs.scan.fail_on.into()))
+    Ok(scan::gate(&report, inputs.scan.fail_on.into()))
 }
 
 /// Why the upload is skipped, if it is: a pull request from a fork gets a read-only token,

@@ -15,4 +15,5 @@ pub mod read;
 pub mod report;
 pub mod rules;
 pub mod sarif_log;
+pub mod scan;
 pub mod write;
