@@ -119,7 +119,7 @@ pub struct Assignment {
 /// A redirection of a command: `> file`, `< file`, `<<< word`, `2>&1`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Redirect {
-    /// `>`, `>>`, `<`, `<<<`, `>&` …
+    /// `>`, `>>`, `<`, `<<<`, `>&` …, with its file descriptor when one is written (`2>`).
     pub operator: String,
     pub target: Option<Word>,
 }

@@ -12,13 +12,14 @@
 pub mod actions;
 pub mod images;
 pub mod meta;
+pub mod packages;
 
 use std::collections::BTreeMap;
 
 use crate::model::finding::Finding;
 use crate::model::level::{Level, PinPolicy};
 pub use crate::model::rule::{Ecosystem, RuleMeta};
-use crate::parse::Document;
+use crate::parse::{Document, Notice};
 
 /// A rule: its public description and how it checks.
 pub struct Rule {
@@ -53,6 +54,15 @@ pub static REGISTRY: &[&Rule] = &[
     &actions::branch_ref::RULE,
     &actions::mutable_tag::RULE,
     &actions::lock_missing::RULE,
+    &packages::apt::RULE,
+    &packages::apk::RULE,
+    &packages::rpm::RULE,
+    &packages::pip::RULE,
+    &packages::npm::RULE,
+    &packages::gem::RULE,
+    &packages::go::RULE,
+    &packages::download_run::RULE,
+    &packages::cargo::RULE,
 ];
 
 /// Every rule's metadata, in registry order.
@@ -142,6 +152,21 @@ impl CheckContext {
     }
 }
 
+/// Notifications about what the enabled rules could not check in `document`: the scripts the
+/// packages rules cannot read (non-POSIX shells), only when one of them runs on this file.
+pub fn notices(document: &Document, cx: &CheckContext) -> Vec<Notice> {
+    let reads_scripts = REGISTRY.iter().any(|rule| {
+        rule.meta.ecosystem == Ecosystem::Packages
+            && rule.meta.applies_to.contains(&document.kind)
+            && cx.is_enabled(rule.meta)
+    });
+    if reads_scripts {
+        packages::skipped_notices(document)
+    } else {
+        Vec::new()
+    }
+}
+
 type ImageJudge = for<'a> fn(&images::Subject<'a>, &CheckContext) -> Option<Finding>;
 type ActionJudge = for<'a> fn(&actions::Subject<'a>, &CheckContext) -> Option<Finding>;
 
@@ -214,6 +239,15 @@ mod tests {
                 ("PW201", "action-branch-ref", Level::Error),
                 ("PW202", "action-mutable-tag", Level::Warning),
                 ("PW203", "action-lock-missing", Level::Error),
+                ("PW301", "apt-package-unpinned", Level::Warning),
+                ("PW302", "apk-package-unpinned", Level::Warning),
+                ("PW303", "rpm-package-unpinned", Level::Warning),
+                ("PW304", "pip-package-unpinned", Level::Warning),
+                ("PW305", "npm-package-unpinned", Level::Warning),
+                ("PW306", "gem-package-unpinned", Level::Warning),
+                ("PW307", "go-package-unpinned", Level::Warning),
+                ("PW308", "download-then-run", Level::Error),
+                ("PW309", "cargo-package-unpinned", Level::Warning),
             ]
         );
         let ids: Vec<&str> = metas().map(|rule| rule.id).collect();

@@ -192,7 +192,7 @@ fn redirects_name_their_targets() {
         .collect();
     assert_eq!(
         redirects,
-        [(">", Some("/tmp/i.sh")), (">", Some("/dev/null"))]
+        [(">", Some("/tmp/i.sh")), ("2>", Some("/dev/null"))]
     );
     assert_eq!(commands[1].redirects[0].operator, "<<<");
 }

@@ -249,14 +249,16 @@ impl Walk<'_> {
         let mut target = None;
         for (field, child) in fields(node) {
             if field == Some("descriptor") {
+                // `2>`: the descriptor is part of the operator.
+                operator.push_str(self.evaluator_text(child));
                 continue;
             }
             if child.is_named() {
                 if target.is_none() && child.kind() != "heredoc_body" {
                     target = Some(self.word(child));
                 }
-            } else if operator.is_empty() {
-                operator = self.evaluator_text(child).to_owned();
+            } else if target.is_none() {
+                operator.push_str(self.evaluator_text(child));
             }
         }
         Redirect { operator, target }

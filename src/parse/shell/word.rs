@@ -130,7 +130,8 @@ impl Evaluator<'_> {
             }
         }
         let value = match (variable.and_then(|v| v.value.as_deref()), default) {
-            (Some(value), Fallback::IfUnsetOrEmpty(_)) if value.is_empty() => None,
+            // Known to be empty: `:-` takes its (literal) default.
+            (Some(""), Fallback::IfUnsetOrEmpty(word)) => Some(word),
             (Some(value), _) => Some(value),
             (None, _) => None,
         };
