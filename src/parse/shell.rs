@@ -37,7 +37,9 @@ mod word;
 mod tests;
 
 use crate::model::location::Span;
-use crate::parse::Document;
+use crate::model::script::posix_command_string;
+use crate::parse::dockerfile::{Args, Dockerfile};
+use crate::parse::{Document, Syntax};
 
 /// A build or workflow variable a script can read, as far as the file tells.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -58,8 +60,9 @@ pub struct Note {
 /// The commands of one POSIX script.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ShellScript {
-    /// Index into [`Document::scripts`].
-    pub script: usize,
+    /// Index into [`Document::scripts`]; `None` for the one command of an exec-form `RUN`
+    /// that runs a program without a shell (`RUN ["apt-get", "install", "curl"]`).
+    pub script: Option<usize>,
     /// Every simple command, in source order: a command nested in a `$( )` or `<( )` comes
     /// after the command it is an argument of.
     pub commands: Vec<Command>,
@@ -172,7 +175,7 @@ pub enum Substitution {
 pub fn analyze(document: &Document) -> Vec<ShellScript> {
     let mut parser = tree::Parser::new();
     let source = document.source.text();
-    document
+    let mut scripts: Vec<ShellScript> = document
         .scripts
         .iter()
         .enumerate()
@@ -181,10 +184,63 @@ pub fn analyze(document: &Document) -> Vec<ShellScript> {
             let variables = variables::of_script(document, script);
             let (commands, complete) = parser.parse(&script.text, source, &variables)?;
             Some(ShellScript {
-                script: index,
+                script: Some(index),
                 commands,
                 complete,
             })
         })
-        .collect()
+        .collect();
+    if let Syntax::Dockerfile(dockerfile) = &document.syntax {
+        scripts.extend(exec_commands(dockerfile, source));
+    }
+    scripts
+}
+
+/// Exec-form `RUN`s that run a program directly: one command each, its words as the program
+/// receives them (no shell, so no variable expansion).
+fn exec_commands<'a>(
+    dockerfile: &'a Dockerfile,
+    source: &'a str,
+) -> impl Iterator<Item = ShellScript> + 'a {
+    dockerfile
+        .instructions
+        .iter()
+        .filter_map(move |instruction| {
+            let Args::Exec(words) = &instruction.args else {
+                return None;
+            };
+            let argv: Vec<&str> = words.iter().map(|word| word.text.as_str()).collect();
+            if instruction.keyword.as_str() != "RUN"
+                || instruction.stage.is_none()
+                || argv.is_empty()
+                || posix_command_string(&argv).is_some()
+            {
+                return None;
+            }
+            let words = words
+                .iter()
+                .map(|word| Word {
+                    span: word.span,
+                    raw: source
+                        .get(word.span.start..word.span.end)
+                        .unwrap_or("")
+                        .to_owned(),
+                    value: Some(word.text.clone()),
+                    notes: Vec::new(),
+                })
+                .collect();
+            let command = Command {
+                words,
+                assignments: Vec::new(),
+                redirects: Vec::new(),
+                span: instruction.span,
+                pipe: None,
+                nesting: None,
+            };
+            Some(ShellScript {
+                script: None,
+                commands: vec![command],
+                complete: true,
+            })
+        })
 }

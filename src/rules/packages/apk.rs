@@ -58,8 +58,13 @@ fn check(document: &Document, _cx: &CheckContext) -> Vec<Finding> {
                 continue;
             }
             let name = package.split(['>', '<', '@']).next().unwrap_or(package);
+            let what = if package.contains(['>', '<']) {
+                "allows a range of versions"
+            } else {
+                "is added without a version"
+            };
             let message = format!(
-                "apk package {} is added without a version; pin it as `{name}=<version>`",
+                "apk package {} {what}; pin it as `{name}=<version>`",
                 describe(word, package),
             );
             findings.push(word_finding(&META, document, word, message));

@@ -147,6 +147,10 @@ mod tests {
             ("echo $(apt-get install -y zip)", &["zip"]),
             ("cat pkgs.txt | xargs apt-get install -y", &[]),
             ("xargs -a pkgs.txt apt-get install -y unzip", &["unzip"]),
+            // exec form: with or without a shell
+            (r#"["apt-get", "install", "-y", "curl"]"#, &["curl"]),
+            (r#"["/bin/sh", "-c", "apt-get install -y git"]"#, &["git"]),
+            (r#"["apt-get", "install", "-y", "curl=7.88.1-10"]"#, &[]),
             // quoting and unknown words
             ("apt-get install -y \"curl\" 'git'", &["\"curl\"", "'git'"]),
             ("apt-get install -y $PKGS", &[]),

@@ -403,10 +403,15 @@ fn run_unverified(
     if verified {
         return None;
     }
+    let by = if runner.program == file {
+        String::new()
+    } else {
+        format!(" by `{}`", runner.program)
+    };
     let message = format!(
-        "`{file}`, downloaded by `{}`, is run by `{}` without a checksum or signature check; \
+        "`{file}`, downloaded by `{}`, is run{by} without a checksum or signature check; \
          verify it first (`echo \"<sha256>  {file}\" | sha256sum -c -`)",
-        download.invocation.program, runner.program
+        download.invocation.program
     );
     Some(with_download(document, run_span, message, download))
 }

@@ -95,13 +95,22 @@ fn check(document: &Document, _cx: &CheckContext) -> Vec<Finding> {
             if is_pinned_or_local(package, zypper) {
                 continue;
             }
+            let name = package
+                .split([' ', '<', '>', '='])
+                .next()
+                .unwrap_or(package);
             let example = if zypper {
-                format!("`{package}=<version>`")
+                format!("`{name}=<version>`")
             } else {
-                format!("`{package}-<version>`")
+                format!("`{name}-<version>`")
+            };
+            let what = if package.contains(['>', '<']) {
+                "allows a range of versions"
+            } else {
+                "is installed without a version"
             };
             let message = format!(
-                "{program} package {} is installed without a version; pin it as {example}",
+                "{program} package {} {what}; pin it as {example}",
                 describe(word, package),
             );
             findings.push(word_finding(&META, document, word, message));
