@@ -408,6 +408,66 @@ mod tests {
     }
 
     #[test]
+    fn skipped_scripts_are_noticed_only_when_a_packages_rule_runs() {
+        use crate::model::kind::FileKind;
+        use crate::model::level::PinPolicy;
+        use crate::rules::{CheckContext, RuleSetting, notices};
+        let parse = |kind: FileKind, name: &str, text: &str| {
+            crate::parse::parse(
+                std::sync::Arc::new(crate::model::source::SourceFile::new(name, text)),
+                kind,
+                &crate::parse::ParseContext::default(),
+            )
+        };
+        let dockerfile = parse(
+            FileKind::Dockerfile,
+            "Dockerfile",
+            "FROM x:1\nSHELL [\"pwsh\", \"-Command\"]\nRUN Install-Module a\nRUN Install-Module b\n",
+        );
+        let workflow = parse(
+            FileKind::Workflow,
+            ".github/workflows/ci.yml",
+            "on: push\njobs:\n  a:\n    runs-on: windows-latest\n    steps:\n      - run: choco install x\n      - run: echo\n        shell: bash\n",
+        );
+        let cx = CheckContext::with_policy(PinPolicy::Tag);
+        let messages = |document| -> Vec<String> {
+            notices(document, &cx)
+                .into_iter()
+                .map(|notice| notice.message)
+                .collect()
+        };
+        assert_eq!(
+            messages(&dockerfile),
+            [
+                "RUN script at line 3 runs in `pwsh`, not a POSIX shell: the packages it \
+                 installs are not checked (PW301-PW309)",
+                "RUN script at line 4 runs in `pwsh`, not a POSIX shell: the packages it \
+                 installs are not checked (PW301-PW309)",
+            ]
+        );
+        assert_eq!(
+            messages(&workflow),
+            [
+                "run: script at line 6 runs in `pwsh`, not a POSIX shell: the packages it \
+              installs are not checked (PW301-PW309)"
+            ]
+        );
+        let mut off = CheckContext::with_policy(PinPolicy::Digest);
+        for id in [
+            "PW301", "PW302", "PW303", "PW304", "PW305", "PW306", "PW307", "PW308", "PW309",
+        ] {
+            off.rules.insert(
+                id,
+                RuleSetting {
+                    off: true,
+                    level: None,
+                },
+            );
+        }
+        assert!(notices(&dockerfile, &off).is_empty());
+    }
+
+    #[test]
     fn exact_versions() {
         let cases = [
             ("1.2.3", true),
