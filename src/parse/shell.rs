@@ -36,6 +36,8 @@ mod word;
 #[cfg(test)]
 mod tests;
 
+use std::cell::RefCell;
+
 use crate::model::location::Span;
 use crate::model::script::posix_command_string;
 use crate::parse::dockerfile::{Args, Dockerfile};
@@ -173,23 +175,29 @@ pub enum Substitution {
 /// Parse every POSIX script of `document`. Scripts in other dialects are left out (the rules
 /// that read scripts say so in a notification).
 pub fn analyze(document: &Document) -> Vec<ShellScript> {
-    let mut parser = tree::Parser::new();
+    thread_local! {
+        // One parser per thread, reused for every document (creating one allocates its
+        // lexer and stacks).
+        static PARSER: RefCell<tree::Parser> = RefCell::new(tree::Parser::new());
+    }
     let source = document.source.text();
-    let mut scripts: Vec<ShellScript> = document
-        .scripts
-        .iter()
-        .enumerate()
-        .filter(|(_, script)| script.dialect.is_posix())
-        .filter_map(|(index, script)| {
-            let variables = variables::of_script(document, script);
-            let (commands, complete) = parser.parse(&script.text, source, &variables)?;
-            Some(ShellScript {
-                script: Some(index),
-                commands,
-                complete,
+    let mut scripts: Vec<ShellScript> = PARSER.with_borrow_mut(|parser| {
+        document
+            .scripts
+            .iter()
+            .enumerate()
+            .filter(|(_, script)| script.dialect.is_posix())
+            .filter_map(|(index, script)| {
+                let variables = variables::of_script(document, script);
+                let (commands, complete) = parser.parse(&script.text, source, &variables)?;
+                Some(ShellScript {
+                    script: Some(index),
+                    commands,
+                    complete,
+                })
             })
-        })
-        .collect();
+            .collect()
+    });
     if let Syntax::Dockerfile(dockerfile) = &document.syntax {
         scripts.extend(exec_commands(dockerfile, source));
     }

@@ -2,7 +2,7 @@
 //! for each node, the command slot it sits in, the substitution it runs in and its pipeline
 //! stage.
 
-use tree_sitter::Node;
+use tree_sitter::{Node, TreeCursor};
 
 use super::variables::Variables;
 use super::word::{Evaluation, Evaluator};
@@ -87,7 +87,11 @@ impl Walk<'_> {
 
     fn run(&mut self, root: Node<'_>) {
         let mut stack: Stack<'_> = vec![(root, Context::default())];
+        let mut cursor = root.walk();
         while let Some((node, context)) = stack.pop() {
+            if node.child_count() == 0 {
+                continue;
+            }
             match node.kind() {
                 "command" => {
                     let (index, starts) = self.command(node, None, context);
@@ -114,7 +118,7 @@ impl Walk<'_> {
                             }
                             push_command_children(&mut stack, body, index, &starts, context);
                         }
-                        _ => push_children(&mut stack, node, context),
+                        _ => push_children(&mut stack, &mut cursor, node, context),
                     }
                 }
                 "pipeline" => self.pipeline(&mut stack, node, context),
@@ -135,9 +139,9 @@ impl Walk<'_> {
                         nesting,
                         pipe: None,
                     };
-                    push_children(&mut stack, node, inner);
+                    push_children(&mut stack, &mut cursor, node, inner);
                 }
-                _ => push_children(&mut stack, node, context.inner()),
+                _ => push_children(&mut stack, &mut cursor, node, context.inner()),
             }
         }
     }
@@ -311,10 +315,27 @@ impl Walk<'_> {
     }
 }
 
-fn push_children<'t>(stack: &mut Stack<'t>, node: Node<'t>, context: Context) {
-    let mut cursor = node.walk();
-    let children: Vec<Node<'t>> = node.children(&mut cursor).collect();
-    stack.extend(children.into_iter().rev().map(|child| (child, context)));
+/// Push the children of `node` so that the first is walked first. One cursor serves the whole
+/// walk: a cursor per node would cost an allocation per node.
+fn push_children<'t>(
+    stack: &mut Stack<'t>,
+    cursor: &mut TreeCursor<'t>,
+    node: Node<'t>,
+    context: Context,
+) {
+    let start = stack.len();
+    cursor.reset(node);
+    if cursor.goto_first_child() {
+        loop {
+            stack.push((cursor.node(), context));
+            if !cursor.goto_next_sibling() {
+                break;
+            }
+        }
+    }
+    if let Some(pushed) = stack.get_mut(start..) {
+        pushed.reverse();
+    }
 }
 
 /// Walk a command's children for the commands nested in them, each in its slot.
