@@ -217,3 +217,58 @@ fn hostile_nesting_does_not_overflow() {
     let strings = format!("echo {}", "\"$(echo ".repeat(3000));
     let _ = run_commands(&strings);
 }
+
+#[test]
+fn command_strings_handed_to_a_shell_are_read_as_scripts() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "sh -c 'apt-get install -y curl'",
+            &["sh -c apt-get install -y curl", "apt-get install -y curl"],
+        ),
+        (
+            "sudo -u root bash -lc \"pip install \\\"flask\\\" && npm i x\"",
+            &[
+                "sudo -u root bash -lc pip install \"flask\" && npm i x",
+                "pip install flask",
+                "npm i x",
+            ],
+        ),
+        (
+            "su -c 'gem install rake' app",
+            &["su -c gem install rake app", "gem install rake"],
+        ),
+        (
+            "sh -c 'sh -c \"go install x@latest\"'",
+            &[
+                "sh -c sh -c \"go install x@latest\"",
+                "sh -c go install x@latest",
+                "go install x@latest",
+            ],
+        ),
+        // A `$( )` is read where it is written, not twice.
+        ("sh -c \"$(curl -s x)\"", &["sh -c ?", "curl -s x"]),
+        // Not a command string: a script file, or not a shell.
+        ("bash -e install.sh", &["bash -e install.sh"]),
+        ("python3 -c 'import os'", &["python3 -c import os"]),
+    ];
+    for (script, expected) in cases {
+        let got = run_commands(script);
+        let expected: Vec<String> = expected.iter().map(|s| (*s).to_owned()).collect();
+        assert_eq!(got, expected, "{script}");
+    }
+}
+
+#[test]
+fn command_string_words_map_back_through_escapes_and_continuations() {
+    let text = "FROM alpine:3.20\nRUN bash -c \"apk add \\\"jq\\\" \\\n    curl\"\n";
+    let document = document(FileKind::Dockerfile, text);
+    let commands = &document.shell()[0].commands;
+    let inner = &commands[1];
+    let spans: Vec<&str> = inner
+        .words
+        .iter()
+        .map(|word| &text[word.span.start..word.span.end])
+        .collect();
+    assert_eq!(spans, ["apk", "add", "\\\"jq\\\"", "curl"]);
+    assert_eq!(inner.words[2].text(), Some("jq"));
+}

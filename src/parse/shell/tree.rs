@@ -9,6 +9,7 @@ use super::word::{Evaluation, Evaluator};
 use super::{Assignment, Command, Nesting, Pipe, Place, Redirect, Substitution, Word};
 use crate::model::location::Span;
 use crate::model::mapped_text::MappedText;
+use crate::model::script::posix_command_string;
 
 /// A reusable tree-sitter parser set to bash.
 pub(super) struct Parser {
@@ -34,22 +35,52 @@ impl Parser {
         variables: &Variables,
     ) -> Option<(Vec<Command>, bool)> {
         let parser = self.inner.as_mut()?;
-        let tree = parser.parse(script.as_str(), None)?;
-        let root = tree.root_node();
-        let mut walk = Walk {
-            map: script,
-            source,
-            evaluator: Evaluator {
-                script: script.as_str(),
-                variables,
-            },
-            commands: Vec::new(),
-            pipelines: 0,
-        };
-        walk.run(root);
-        Some((walk.commands, !root.has_error()))
+        let mut commands = Vec::new();
+        let mut pipelines = 0;
+        let mut complete = true;
+        // The script, then the command strings its commands hand to a shell (`sh -c '…'`),
+        // to a fixed depth.
+        let mut pending = vec![(script.clone(), 0)];
+        while let Some((text, depth)) = pending.pop() {
+            let Some(tree) = parser.parse(text.as_str(), None) else {
+                continue;
+            };
+            let root = tree.root_node();
+            complete &= !root.has_error();
+            let mut walk = Walk {
+                map: &text,
+                source,
+                evaluator: Evaluator {
+                    script: text.as_str(),
+                    variables,
+                },
+                commands: Vec::new(),
+                pipelines,
+                command_strings: Vec::new(),
+            };
+            walk.run(root);
+            pipelines = walk.pipelines;
+            let base = commands.len();
+            commands.extend(walk.commands.into_iter().map(|mut command| {
+                if let Some(nesting) = &mut command.nesting {
+                    nesting.parent += base;
+                }
+                command
+            }));
+            if depth < MAX_COMMAND_STRING_DEPTH {
+                pending.extend(
+                    walk.command_strings
+                        .into_iter()
+                        .map(|inner| (inner, depth + 1)),
+                );
+            }
+        }
+        Some((commands, complete))
     }
 }
+
+/// How deep `sh -c "sh -c '…'"` is followed.
+const MAX_COMMAND_STRING_DEPTH: usize = 3;
 
 /// What a node inherits from the nodes around it.
 #[derive(Clone, Copy, Default)]
@@ -75,6 +106,8 @@ struct Walk<'a> {
     evaluator: Evaluator<'a>,
     commands: Vec<Command>,
     pipelines: usize,
+    /// The literal command strings of `sh -c '…'` / `su -c '…'`, to be read as scripts.
+    command_strings: Vec<MappedText>,
 }
 
 type Stack<'t> = Vec<(Node<'t>, Context)>;
@@ -198,6 +231,7 @@ impl Walk<'_> {
     ) -> (usize, Vec<usize>) {
         let mut words = Vec::new();
         let mut word_starts = Vec::new();
+        let mut arguments = Vec::new();
         let mut assignments = Vec::new();
         let mut redirects = Vec::new();
         for (field, child) in fields(node) {
@@ -208,6 +242,7 @@ impl Walk<'_> {
                 }
                 (Some("argument"), _) => {
                     word_starts.push(words.len());
+                    arguments.push((words.len(), child));
                     words.extend(self.fields(child));
                 }
                 (_, "file_redirect" | "herestring_redirect") => {
@@ -222,6 +257,12 @@ impl Walk<'_> {
                 redirects.push(self.redirect(redirect));
             }
         }
+        if let Some(index) = command_string_index(&words)
+            && let Some((_, argument)) = arguments.iter().find(|(start, _)| *start == index)
+            && let Some(inner) = self.command_string(*argument)
+        {
+            self.command_strings.push(inner);
+        }
         self.commands.push(Command {
             words,
             assignments,
@@ -231,6 +272,47 @@ impl Walk<'_> {
             nesting: context.nesting,
         });
         (self.commands.len() - 1, word_starts)
+    }
+
+    /// The text of a quoted command string, mapped back to the file: `'…'` as written, `"…"`
+    /// with its backslash escapes decoded. `None` for anything with a `$( )` in it (its
+    /// commands are already read where they are written) or not quoted.
+    fn command_string(&self, node: Node<'_>) -> Option<MappedText> {
+        let double = match node.kind() {
+            "raw_string" => false,
+            "string" => true,
+            _ => return None,
+        };
+        let mut cursor = node.walk();
+        if node
+            .children(&mut cursor)
+            .any(|child| child.kind() == "command_substitution")
+        {
+            return None;
+        }
+        let start = node.start_byte() + 1;
+        let end = node.end_byte().checked_sub(1)?;
+        let text = self.evaluator.script.get(start..end)?;
+        let mut inner = MappedText::new(self.map.original_offset(start));
+        let mut chars = text.char_indices().peekable();
+        while let Some((offset, ch)) = chars.next() {
+            let at = start + offset;
+            if double
+                && ch == '\\'
+                && let Some(&(next_offset, next)) = chars.peek()
+                && matches!(next, '$' | '`' | '"' | '\\' | '\n')
+            {
+                chars.next();
+                let escape = Span::new(at, start + next_offset + next.len_utf8());
+                if next != '\n' {
+                    let decoded = next.encode_utf8(&mut [0; 4]).to_owned();
+                    inner.push_decoded(&decoded, self.map.original_span(escape));
+                }
+                continue;
+            }
+            inner.push_char(ch, self.map.original_offset(at));
+        }
+        Some(inner)
     }
 
     fn assignment(&self, node: Node<'_>) -> Option<Assignment> {
@@ -388,4 +470,35 @@ fn fields(node: Node<'_>) -> Vec<(Option<&'static str>, Node<'_>)> {
         }
     }
     children
+}
+
+/// For a command that hands a script to a shell (`sh -c '…'`, `sudo bash -lc "…"`,
+/// `su -c '…' user`), the index of that command string in `words`.
+fn command_string_index(words: &[Word]) -> Option<usize> {
+    let mut at = 0;
+    if words.first().is_some_and(|word| word.is("sudo")) {
+        at = 1;
+        while let Some(text) = words.get(at).and_then(Word::text) {
+            if !text.starts_with('-') {
+                break;
+            }
+            at += if matches!(
+                text,
+                "-u" | "-g" | "-C" | "-D" | "-h" | "-p" | "-r" | "-t" | "-T" | "-U"
+            ) {
+                2
+            } else {
+                1
+            };
+        }
+    }
+    let rest = words.get(at..)?;
+    let argv: Vec<&str> = rest.iter().map(|word| word.text().unwrap_or("")).collect();
+    if argv.first() == Some(&"su") {
+        let flag = argv
+            .iter()
+            .position(|arg| matches!(*arg, "-c" | "--command"))?;
+        return Some(at + flag + 1);
+    }
+    posix_command_string(&argv).map(|index| at + index)
 }

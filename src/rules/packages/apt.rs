@@ -151,6 +151,9 @@ mod tests {
             (r#"["apt-get", "install", "-y", "curl"]"#, &["curl"]),
             (r#"["/bin/sh", "-c", "apt-get install -y git"]"#, &["git"]),
             (r#"["apt-get", "install", "-y", "curl=7.88.1-10"]"#, &[]),
+            // command strings handed to a shell
+            ("sh -c 'apt-get install -y curl'", &["curl"]),
+            ("sudo su -c \"apt-get install -y git\" root", &["git"]),
             // quoting and unknown words
             ("apt-get install -y \"curl\" 'git'", &["\"curl\"", "'git'"]),
             ("apt-get install -y $PKGS", &[]),
