@@ -160,6 +160,15 @@ const CASES: &[(&str, &str, &str, Expected)] = &[
                 "github.com/example/tool/cmd/tool@master",
             ),
             (DOCKERFILE, 4, 12, 4, 34, "github.com/example/lib"),
+            // composite action: the step's `env:` literal resolves `@$TOOL_VERSION`
+            (
+                "action.yml",
+                6,
+                23,
+                6,
+                62,
+                "\"github.com/example/tool@$TOOL_VERSION\"",
+            ),
         ],
     ),
     (

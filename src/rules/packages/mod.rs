@@ -254,7 +254,12 @@ impl<'a> Arguments<'a> {
 /// variable supplied it.
 pub(crate) fn describe(word: &Word, value: &str) -> String {
     if word.raw.contains('$') {
-        format!("`{}` (resolves to `{value}`)", word.raw)
+        let raw = word.raw.as_str();
+        let unquoted = ['"', '\'']
+            .iter()
+            .find_map(|quote| raw.strip_prefix(*quote)?.strip_suffix(*quote))
+            .unwrap_or(raw);
+        format!("`{unquoted}` (resolves to `{value}`)")
     } else {
         format!("`{value}`")
     }
