@@ -4,7 +4,9 @@
 use crate::model::finding::Finding;
 use crate::model::level::Level;
 use crate::parse::Document;
-use crate::rules::packages::{Arguments, SCRIPT_KINDS, commands, describe, word_finding};
+use crate::rules::packages::{
+    Arguments, SCRIPT_KINDS, commands, describe, package_text, word_finding,
+};
 use crate::rules::{Check, CheckContext, Ecosystem, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -50,7 +52,9 @@ fn check(document: &Document, _cx: &CheckContext) -> Vec<Finding> {
             continue;
         }
         for word in packages {
-            let Some(package) = word.text() else { continue };
+            let Some(package) = package_text(word) else {
+                continue;
+            };
             if is_pinned_or_local(package) {
                 continue;
             }
@@ -147,6 +151,7 @@ mod tests {
             ("echo $(apt-get install -y zip)", &["zip"]),
             ("cat pkgs.txt | xargs apt-get install -y", &[]),
             ("xargs -a pkgs.txt apt-get install -y unzip", &["unzip"]),
+            ("cat pkgs.txt | xargs -I{} apt-get install -y {}", &[]),
             // exec form: with or without a shell
             (r#"["apt-get", "install", "-y", "curl"]"#, &["curl"]),
             (r#"["/bin/sh", "-c", "apt-get install -y git"]"#, &["git"]),

@@ -5,7 +5,7 @@ use crate::model::finding::Finding;
 use crate::model::level::{Level, PinPolicy};
 use crate::parse::Document;
 use crate::rules::packages::{
-    Arguments, SCRIPT_KINDS, commands, describe, is_exact_version, word_finding,
+    Arguments, SCRIPT_KINDS, commands, describe, is_exact_version, package_text, word_finding,
 };
 use crate::rules::{Check, CheckContext, Ecosystem, Rule, RuleMeta};
 
@@ -77,7 +77,9 @@ fn check(document: &Document, cx: &CheckContext) -> Vec<Finding> {
         let git = arguments.value(&["--git"]);
         let locked = arguments.has(&["--locked"]);
         for word in crates {
-            let Some(name) = word.text() else { continue };
+            let Some(name) = package_text(word) else {
+                continue;
+            };
             let (crate_name, inline) = match name.split_once('@') {
                 Some((crate_name, version)) => (crate_name, Some(version)),
                 None => (name, None),

@@ -4,7 +4,7 @@ use crate::model::finding::Finding;
 use crate::model::level::Level;
 use crate::parse::Document;
 use crate::rules::packages::{
-    Arguments, SCRIPT_KINDS, commands, describe, is_exact_version, word_finding,
+    Arguments, SCRIPT_KINDS, commands, describe, is_exact_version, package_text, word_finding,
 };
 use crate::rules::{Check, CheckContext, Ecosystem, Rule, RuleMeta};
 
@@ -65,7 +65,9 @@ fn check(document: &Document, _cx: &CheckContext) -> Vec<Finding> {
         }
         let version = arguments.value(&["-v", "--version"]);
         for word in gems {
-            let Some(gem) = word.text() else { continue };
+            let Some(gem) = package_text(word) else {
+                continue;
+            };
             if gem.ends_with(".gem") || gem.starts_with(['.', '/']) {
                 continue;
             }

@@ -4,7 +4,7 @@
 use crate::model::finding::Finding;
 use crate::model::level::Level;
 use crate::parse::Document;
-use crate::rules::packages::{SCRIPT_KINDS, commands, describe, word_finding};
+use crate::rules::packages::{SCRIPT_KINDS, commands, describe, package_text, word_finding};
 use crate::rules::{Check, CheckContext, Ecosystem, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -82,7 +82,9 @@ fn check(document: &Document, _cx: &CheckContext) -> Vec<Finding> {
             operands.push(word);
         }
         for word in operands {
-            let Some(path) = word.text() else { continue };
+            let Some(path) = package_text(word) else {
+                continue;
+            };
             let message = match judge(path) {
                 Verdict::Fine => continue,
                 Verdict::NoVersion => format!(

@@ -250,6 +250,12 @@ impl<'a> Arguments<'a> {
     }
 }
 
+/// The value of a package word, or `None` when the file does not say it: an unknown word, or
+/// one holding the `{}` that `xargs -I{}` or `find -exec` replaces.
+pub(crate) fn package_text(word: &Word) -> Option<&str> {
+    word.text().filter(|text| !text.contains("{}"))
+}
+
 /// How a package word is quoted in a message: its value, and what it was written as when a
 /// variable supplied it.
 pub(crate) fn describe(word: &Word, value: &str) -> String {

@@ -6,7 +6,9 @@ use crate::model::finding::Finding;
 use crate::model::level::{Level, PinPolicy};
 use crate::model::location::Span;
 use crate::parse::Document;
-use crate::rules::packages::{Arguments, SCRIPT_KINDS, commands, describe, finding, word_finding};
+use crate::rules::packages::{
+    Arguments, SCRIPT_KINDS, commands, describe, finding, package_text, word_finding,
+};
 use crate::rules::{Check, CheckContext, Ecosystem, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -118,7 +120,9 @@ fn check(document: &Document, cx: &CheckContext) -> Vec<Finding> {
             continue;
         }
         for word in packages {
-            let Some(package) = word.text() else { continue };
+            let Some(package) = package_text(word) else {
+                continue;
+            };
             let message = match judge(package) {
                 Verdict::Fine => continue,
                 Verdict::Unpinned(name) => format!(

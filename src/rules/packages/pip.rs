@@ -7,7 +7,7 @@ use crate::model::level::{Level, PinPolicy};
 use crate::parse::Document;
 use crate::parse::shell::Word;
 use crate::rules::packages::{
-    Arguments, Invocation, SCRIPT_KINDS, commands, describe, word_finding,
+    Arguments, Invocation, SCRIPT_KINDS, commands, describe, package_text, word_finding,
 };
 use crate::rules::{Check, CheckContext, Ecosystem, Rule, RuleMeta};
 
@@ -117,7 +117,7 @@ fn check(document: &Document, cx: &CheckContext) -> Vec<Finding> {
         }
         let hashed = arguments.has(&["--require-hashes", "--hash"]);
         for word in requirements {
-            let Some(requirement) = word.text() else {
+            let Some(requirement) = package_text(word) else {
                 continue;
             };
             let message = match judge(requirement) {

@@ -4,7 +4,9 @@
 use crate::model::finding::Finding;
 use crate::model::level::Level;
 use crate::parse::Document;
-use crate::rules::packages::{Arguments, SCRIPT_KINDS, commands, describe, word_finding};
+use crate::rules::packages::{
+    Arguments, SCRIPT_KINDS, commands, describe, package_text, word_finding,
+};
 use crate::rules::{Check, CheckContext, Ecosystem, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -91,7 +93,9 @@ fn check(document: &Document, _cx: &CheckContext) -> Vec<Finding> {
             continue;
         }
         for word in packages {
-            let Some(package) = word.text() else { continue };
+            let Some(package) = package_text(word) else {
+                continue;
+            };
             if is_pinned_or_local(package, zypper) {
                 continue;
             }
