@@ -18,7 +18,7 @@ use crate::model::level::Level;
 use crate::model::location::{Location, Related, Span};
 use crate::parse::Document;
 use crate::parse::shell::{Nesting, Place, ShellScript, Substitution};
-use crate::rules::packages::{Arguments, Invocation, SCRIPT_KINDS, finding, invocation};
+use crate::rules::packages::{Arguments, Invocation, SCRIPT_KINDS, file_name, finding, invocation};
 use crate::rules::{Check, CheckContext, Ecosystem, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -230,10 +230,6 @@ fn url<'a>(arguments: &Arguments<'a>) -> Option<&'a str> {
         .filter_map(|word| word.text())
         .find(|text| text.contains("://"))
         .or_else(|| arguments.operands.first().and_then(|word| word.text()))
-}
-
-fn file_name(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
 }
 
 /// The file name a URL is saved under: its last path segment without query or fragment.

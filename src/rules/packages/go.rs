@@ -4,7 +4,9 @@
 use crate::model::finding::Finding;
 use crate::model::level::Level;
 use crate::parse::Document;
-use crate::rules::packages::{SCRIPT_KINDS, commands, describe, package_text, word_finding};
+use crate::rules::packages::{
+    SCRIPT_KINDS, commands, describe, is_full_commit, is_semver, package_text, word_finding,
+};
 use crate::rules::{Check, CheckContext, Ecosystem, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -121,28 +123,14 @@ fn judge(path: &str) -> Verdict<'_> {
     let Some((module, version)) = path.split_once('@') else {
         return Verdict::NoVersion;
     };
-    if version == "none" || is_full_version(version) || is_commit(version) {
+    if version == "none"
+        || version.strip_prefix('v').is_some_and(is_semver)
+        || is_full_commit(version)
+    {
         Verdict::Fine
     } else {
         Verdict::Query(module, version)
     }
-}
-
-/// `vX.Y.Z` with an optional pre-release or build suffix (pseudo-versions included).
-fn is_full_version(version: &str) -> bool {
-    let Some(rest) = version.strip_prefix('v') else {
-        return false;
-    };
-    let core = rest.split(['-', '+']).next().unwrap_or("");
-    let parts: Vec<&str> = core.split('.').collect();
-    parts.len() == 3
-        && parts
-            .iter()
-            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
-}
-
-fn is_commit(version: &str) -> bool {
-    version.len() == 40 && version.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 #[cfg(test)]

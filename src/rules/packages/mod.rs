@@ -65,7 +65,7 @@ pub(crate) fn invocation(command: &Command, index: usize) -> Option<Invocation<'
     let mut at = 0;
     // Bounded: each wrapper consumes at least one word.
     while let Some(word) = command.words.get(at) {
-        let program = program_name(word.text()?);
+        let program = file_name(word.text()?);
         let rest = command.words.get(at + 1..).unwrap_or(&[]);
         let skip = match program {
             "sudo" => options(
@@ -124,9 +124,25 @@ pub(crate) fn invocation(command: &Command, index: usize) -> Option<Invocation<'
     None
 }
 
-/// The file name of a program path.
-pub(crate) fn program_name(path: &str) -> &str {
+/// The file name of a path (`/usr/bin/pip3` → `pip3`).
+pub(crate) fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
+}
+
+/// `MAJOR.MINOR.PATCH`, optionally with a `-pre-release` or `+build` suffix (semver.org).
+pub(crate) fn is_semver(version: &str) -> bool {
+    let core = version.split(['-', '+']).next().unwrap_or("");
+    let mut parts = 0;
+    let numeric = core.split('.').all(|part| {
+        parts += 1;
+        !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit())
+    });
+    numeric && parts == 3
+}
+
+/// A full git commit id: 40 hex digits (SHA-1) or 64 (SHA-256 repositories).
+pub(crate) fn is_full_commit(reference: &str) -> bool {
+    matches!(reference.len(), 40 | 64) && reference.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// How many leading words of `words` are options (and their values) of a command whose
@@ -501,6 +517,26 @@ mod tests {
         for (version, expected) in cases {
             assert_eq!(is_exact_version(version), expected, "{version}");
         }
+    }
+
+    #[test]
+    fn semver_and_commits() {
+        let versions = [
+            ("1.2.3", true),
+            ("0.0.0-20240101000000-0123456789ab", true), // a Go pseudo-version
+            ("1.2.3+build.1", true),
+            ("1.2", false),
+            ("1.2.x", false),
+            ("v1.2.3", false), // callers strip their own prefixes
+            ("", false),
+        ];
+        for (version, expected) in versions {
+            assert_eq!(is_semver(version), expected, "{version}");
+        }
+        assert!(is_full_commit(&"a".repeat(40)));
+        assert!(is_full_commit(&"0".repeat(64)));
+        assert!(!is_full_commit(&"a".repeat(39)));
+        assert!(!is_full_commit(&"g".repeat(40)));
     }
 
     #[test]

@@ -7,7 +7,8 @@ use crate::model::level::{Level, PinPolicy};
 use crate::model::location::Span;
 use crate::parse::Document;
 use crate::rules::packages::{
-    Arguments, SCRIPT_KINDS, commands, describe, finding, package_text, word_finding,
+    Arguments, SCRIPT_KINDS, commands, describe, finding, is_full_commit, is_semver, package_text,
+    word_finding,
 };
 use crate::rules::{Check, CheckContext, Ecosystem, Rule, RuleMeta};
 
@@ -174,9 +175,9 @@ fn judge(package: &str) -> Verdict<'_> {
     .any(|prefix| package.starts_with(prefix));
     let shorthand = !package.starts_with('@') && package.contains('/') && !package.contains("://");
     if git || shorthand {
-        let commit = package.rsplit_once('#').is_some_and(|(_, reference)| {
-            reference.len() == 40 && reference.bytes().all(|b| b.is_ascii_hexdigit())
-        });
+        let commit = package
+            .rsplit_once('#')
+            .is_some_and(|(_, reference)| is_full_commit(reference));
         return if commit { Verdict::Fine } else { Verdict::Git };
     }
     if package.contains("://") {
@@ -207,13 +208,7 @@ fn judge(package: &str) -> Verdict<'_> {
 /// `1.2.3`, `v1.2.3`, `=1.2.3`, `1.2.3-beta.1`, `1.2.3+build`: one version, not a range.
 fn is_exact_semver(spec: &str) -> bool {
     let spec = spec.strip_prefix('=').unwrap_or(spec);
-    let spec = spec.strip_prefix('v').unwrap_or(spec);
-    let core = spec.split(['-', '+']).next().unwrap_or("");
-    let parts: Vec<&str> = core.split('.').collect();
-    parts.len() == 3
-        && parts
-            .iter()
-            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+    is_semver(spec.strip_prefix('v').unwrap_or(spec))
 }
 
 #[cfg(test)]

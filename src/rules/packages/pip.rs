@@ -7,7 +7,8 @@ use crate::model::level::{Level, PinPolicy};
 use crate::parse::Document;
 use crate::parse::shell::Word;
 use crate::rules::packages::{
-    Arguments, Invocation, SCRIPT_KINDS, commands, describe, package_text, word_finding,
+    Arguments, Invocation, SCRIPT_KINDS, commands, describe, is_full_commit, package_text,
+    word_finding,
 };
 use crate::rules::{Check, CheckContext, Ecosystem, Rule, RuleMeta};
 
@@ -266,9 +267,7 @@ fn judge_url(url: &str) -> Verdict<'_> {
         .split_once("://")
         .map_or("", |(_, rest)| rest);
     let reference = path.rsplit_once('@').map(|(_, reference)| reference);
-    let commit = reference.is_some_and(|reference| {
-        matches!(reference.len(), 40 | 64) && reference.bytes().all(|b| b.is_ascii_hexdigit())
-    });
+    let commit = reference.is_some_and(is_full_commit);
     if commit {
         Verdict::Fine
     } else {
