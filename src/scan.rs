@@ -379,6 +379,7 @@ fn check_document(document: &Document, cx: &CheckContext) -> FileOutcome {
     let notifications = document
         .notices
         .iter()
+        .chain(&rules::notices(document, cx))
         .map(|notice| Notification {
             path: document.source.path().to_owned(),
             level: Level::Note,

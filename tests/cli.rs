@@ -181,6 +181,9 @@ fn examples_vulnerable_is_caught_and_fixed_twin_is_clean() {
         ("PW101", "vulnerable/Dockerfile", (5, 6), (5, 26)),
         ("PW101", "vulnerable/Dockerfile", (10, 6), (10, 19)),
         ("PW102", "vulnerable/Dockerfile", (12, 13), (12, 33)),
+        ("PW304", "vulnerable/Dockerfile", (14, 17), (14, 22)), // flask
+        ("PW304", "vulnerable/Dockerfile", (14, 23), (14, 28)), // redis
+        ("PW308", "vulnerable/Dockerfile", (15, 53), (15, 57)), // | sh
         (
             "PW102",
             "vulnerable/services/worker/Dockerfile",

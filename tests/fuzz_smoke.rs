@@ -96,6 +96,18 @@ const DICTIONARY: &[&str] = &[
     "=",
     "\\",
     "{{ .Values.x }}",
+    // Shell (RUN and run: scripts).
+    " | sh",
+    "$(",
+    "<(",
+    ")",
+    "<<<",
+    " && ",
+    "`",
+    " -c ",
+    "apt-get install ",
+    "pip install ",
+    "curl -o x ",
 ];
 
 fn mutate(rng: &mut Rng, input: &str) -> String {

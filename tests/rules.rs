@@ -292,12 +292,23 @@ fn resolved_arg_points_back_at_its_definition() {
     );
 }
 
-/// Rules whose exact spans are asserted in their own test file (tests/actions.rs), snapshotted
+/// Rules whose exact spans are asserted in their own test file (tests/actions.rs,
+/// tests/packages.rs), snapshotted
 /// here with the rest: (rule, fixture dir, policy).
 const SNAPSHOTTED_ELSEWHERE: &[(&str, &str, &str)] = &[
     ("PW201", "PW201/bad", "tag"),
     ("PW202", "PW202/bad", "version"),
     ("PW203", "PW203/bad", "tag"),
+    // tests/packages.rs
+    ("PW301", "PW301/bad", "tag"),
+    ("PW302", "PW302/bad", "tag"),
+    ("PW303", "PW303/bad", "tag"),
+    ("PW304", "PW304/bad", "digest"),
+    ("PW305", "PW305/bad", "digest"),
+    ("PW306", "PW306/bad", "tag"),
+    ("PW307", "PW307/bad", "tag"),
+    ("PW308", "PW308/bad", "tag"),
+    ("PW309", "PW309/bad", "digest"),
 ];
 
 /// Every (rule, fixture dir, policy) that gets a text and a SARIF snapshot.

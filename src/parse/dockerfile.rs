@@ -23,6 +23,7 @@ mod stage_tests;
 mod tests;
 mod user;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::model::image::ImageUse;
@@ -52,6 +53,9 @@ pub struct Dockerfile {
     pub directives: Vec<Directive>,
     pub instructions: Vec<Instruction>,
     pub stages: Vec<Stage>,
+    /// For each `RUN` (by instruction index), the build variables (`ARG`, `ENV`) its text
+    /// refers to, as the command's environment will hold them.
+    pub run_variables: BTreeMap<usize, Vec<(String, crate::parse::shell::Variable)>>,
 }
 
 /// A parser directive at the top of the file: `# syntax=…`, `# escape=…`, `# check=…`.
@@ -169,6 +173,7 @@ pub fn parse(source: &Arc<SourceFile>) -> ParsedDockerfile {
             directives,
             instructions,
             stages: analysis.stages,
+            run_variables: analysis.run_variables,
         },
         images: analysis.images,
         problems,

@@ -11,11 +11,12 @@ pub mod env;
 pub mod expression;
 pub mod interpolate;
 pub mod k8s;
+pub mod shell;
 pub mod workflow;
 pub mod yaml;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::model::action::{ActionUse, LockState};
 use crate::model::image::ImageUse;
@@ -80,6 +81,8 @@ pub struct Document {
     pub scripts: Vec<Script>,
     pub problems: Vec<Problem>,
     pub notices: Vec<Notice>,
+    /// The shell analysis of `scripts`, made the first time a rule asks ([`Document::shell`]).
+    pub shell: OnceLock<Vec<shell::ShellScript>>,
 }
 
 impl Document {
@@ -95,7 +98,13 @@ impl Document {
             scripts: Vec::new(),
             problems: Vec::new(),
             notices: Vec::new(),
+            shell: OnceLock::new(),
         }
+    }
+
+    /// The commands of every POSIX script, parsed once for all the rules that read them.
+    pub fn shell(&self) -> &[shell::ShellScript] {
+        self.shell.get_or_init(|| shell::analyze(self))
     }
 }
 
@@ -172,6 +181,7 @@ pub fn parse(source: Arc<SourceFile>, kind: FileKind, cx: &ParseContext<'_>) -> 
         scripts: parsed.scripts,
         problems: parsed.problems,
         notices: parsed.notices,
+        shell: OnceLock::new(),
     }
 }
 

@@ -13,13 +13,14 @@ pub mod actions;
 pub mod hardening;
 pub mod images;
 pub mod meta;
+pub mod packages;
 
 use std::collections::BTreeMap;
 
 use crate::model::finding::Finding;
 use crate::model::level::{Level, PinPolicy};
 pub use crate::model::rule::{Ecosystem, RuleMeta};
-use crate::parse::Document;
+use crate::parse::{Document, Notice};
 
 /// A rule: its public description and how it checks.
 pub struct Rule {
@@ -54,6 +55,15 @@ pub static REGISTRY: &[&Rule] = &[
     &actions::branch_ref::RULE,
     &actions::mutable_tag::RULE,
     &actions::lock_missing::RULE,
+    &packages::apt::RULE,
+    &packages::apk::RULE,
+    &packages::rpm::RULE,
+    &packages::pip::RULE,
+    &packages::npm::RULE,
+    &packages::gem::RULE,
+    &packages::go::RULE,
+    &packages::download_run::RULE,
+    &packages::cargo::RULE,
     &hardening::runs_as_root::RULE,
     &hardening::no_new_privileges::RULE,
     &hardening::plaintext_secret::RULE,
@@ -146,6 +156,21 @@ impl CheckContext {
     }
 }
 
+/// Notifications about what the enabled rules could not check in `document`: the scripts the
+/// packages rules cannot read (non-POSIX shells), only when one of them runs on this file.
+pub fn notices(document: &Document, cx: &CheckContext) -> Vec<Notice> {
+    let reads_scripts = REGISTRY.iter().any(|rule| {
+        rule.meta.ecosystem == Ecosystem::Packages
+            && rule.meta.applies_to.contains(&document.kind)
+            && cx.is_enabled(rule.meta)
+    });
+    if reads_scripts {
+        packages::skipped_notices(document)
+    } else {
+        Vec::new()
+    }
+}
+
 type ImageJudge = for<'a> fn(&images::Subject<'a>, &CheckContext) -> Option<Finding>;
 type ActionJudge = for<'a> fn(&actions::Subject<'a>, &CheckContext) -> Option<Finding>;
 
@@ -218,6 +243,15 @@ mod tests {
                 ("PW201", "action-branch-ref", Level::Error),
                 ("PW202", "action-mutable-tag", Level::Warning),
                 ("PW203", "action-lock-missing", Level::Error),
+                ("PW301", "apt-package-unpinned", Level::Warning),
+                ("PW302", "apk-package-unpinned", Level::Warning),
+                ("PW303", "rpm-package-unpinned", Level::Warning),
+                ("PW304", "pip-package-unpinned", Level::Warning),
+                ("PW305", "npm-package-unpinned", Level::Warning),
+                ("PW306", "gem-package-unpinned", Level::Warning),
+                ("PW307", "go-package-unpinned", Level::Warning),
+                ("PW308", "download-then-run", Level::Error),
+                ("PW309", "cargo-package-unpinned", Level::Warning),
                 ("PW401", "runs-as-root", Level::Warning),
                 ("PW402", "no-new-privileges-missing", Level::Note),
                 ("PW403", "plaintext-secret", Level::Error),

@@ -19,6 +19,7 @@ use super::{Args, Instruction};
 use crate::model::image::ImageValue;
 use crate::model::location::Span;
 use crate::parse::Problem;
+use crate::parse::shell::{Note as ShellNote, Variable};
 
 /// Arguments BuildKit sets for every build (frontend/dockerfile/dockerfile2llb/platform.go):
 /// their values come from the build, not the file, and a `--build-arg` or default is ignored.
@@ -86,6 +87,27 @@ impl Scope {
             scope.set(name, automatic_binding(Vec::new()));
         }
         scope
+    }
+
+    /// A variable as a `RUN` command's environment holds it: its value when the file says it,
+    /// with where it was set.
+    pub(super) fn variable(&self, name: &str) -> Variable {
+        let binding = self.get(name);
+        let value = match binding.map_or(&self.undeclared, |binding| &binding.value) {
+            Value::Known(value) => Some(value.clone()),
+            Value::Unset | Value::Unknown => None,
+        };
+        let notes = binding.map_or(Vec::new(), |binding| {
+            binding
+                .notes
+                .iter()
+                .map(|note| ShellNote {
+                    span: note.span,
+                    label: note.label.to_string(),
+                })
+                .collect()
+        });
+        Variable { value, notes }
     }
 
     fn get(&self, name: &str) -> Option<&Binding> {

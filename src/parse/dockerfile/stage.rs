@@ -2,7 +2,7 @@
 //! (`FROM`, `COPY --from`, `RUN --mount=…,from=`), as BuildKit's `instructions` and
 //! `dockerfile2llb` packages resolve them. Variables are in [`super::scope`].
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use super::scope::{self, Resolution, Scope, Value, resolve};
@@ -13,12 +13,15 @@ use crate::model::location::{Location, Related, Span};
 use crate::model::origin::{Origin, StageId};
 use crate::model::source::SourceFile;
 use crate::parse::Problem;
+use crate::parse::interpolate::variable_names;
+use crate::parse::shell::Variable;
 
 /// The stages and image occurrences of a file.
 #[derive(Debug, Default)]
 pub(super) struct Analysis {
     pub(super) stages: Vec<Stage>,
     pub(super) images: Vec<ImageUse>,
+    pub(super) run_variables: BTreeMap<usize, Vec<(String, Variable)>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -48,6 +51,7 @@ struct Analyzer<'a> {
     current: Option<Scope>,
     images: Vec<ImageUse>,
     references: Vec<Reference>,
+    run_variables: BTreeMap<usize, Vec<(String, Variable)>>,
     problems: &'a mut Vec<Problem>,
 }
 
@@ -68,6 +72,7 @@ pub(super) fn analyze(
         current: None,
         images: Vec::new(),
         references: Vec::new(),
+        run_variables: BTreeMap::new(),
         problems,
     };
     for (index, instruction) in instructions.iter_mut().enumerate() {
@@ -86,6 +91,7 @@ pub(super) fn analyze(
     Analysis {
         stages: analyzer.stages,
         images,
+        run_variables: analyzer.run_variables,
     }
 }
 
@@ -139,7 +145,10 @@ impl Analyzer<'_> {
                 scope::set_env(instruction, current, self.escape, self.problems);
             }
             "COPY" => self.copy_from(instruction, stage),
-            "RUN" => self.mount_from(instruction, stage),
+            "RUN" => {
+                self.mount_from(instruction, stage);
+                self.run_variables(index, instruction);
+            }
             "USER" => {
                 let current = self
                     .current
@@ -151,6 +160,26 @@ impl Analyzer<'_> {
             }
             _ => {}
         }
+    }
+
+    /// The variables a `RUN` refers to (anywhere in its text, heredocs included), with what its
+    /// environment holds for each: BuildKit sets the stage's `ARG`s and `ENV`s for the command,
+    /// and the shell expands them.
+    fn run_variables(&mut self, index: usize, instruction: &Instruction) {
+        let names = variable_names(self.source.slice(instruction.span));
+        if names.is_empty() {
+            return;
+        }
+        let unknown = Scope::new(Value::Unknown);
+        let scope = self.current.as_ref().unwrap_or(&unknown);
+        let variables = names
+            .into_iter()
+            .map(|name| {
+                let variable = scope.variable(&name);
+                (name, variable)
+            })
+            .collect();
+        self.run_variables.insert(index, variables);
     }
 
     /// `FROM [--platform=…] <image> [AS <name>]`.

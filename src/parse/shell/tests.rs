@@ -1,0 +1,274 @@
+//! Shell analysis: commands, words, values and spans of real script shapes.
+
+use std::sync::Arc;
+
+use super::{Command, Place, ShellScript, Substitution};
+use crate::model::kind::FileKind;
+use crate::model::source::SourceFile;
+use crate::parse::{Document, ParseContext, parse};
+
+fn document(kind: FileKind, text: &str) -> Document {
+    let name = match kind {
+        FileKind::Workflow => ".github/workflows/ci.yml",
+        _ => "Dockerfile",
+    };
+    parse(
+        Arc::new(SourceFile::new(name, text)),
+        kind,
+        &ParseContext::default(),
+    )
+}
+
+/// Each command as its word values joined by spaces (`?` for an unknown word).
+fn commands(script: &ShellScript) -> Vec<String> {
+    script.commands.iter().map(show).collect()
+}
+
+fn show(command: &Command) -> String {
+    command
+        .words
+        .iter()
+        .map(|word| word.text().unwrap_or("?"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn run_commands(script: &str) -> Vec<String> {
+    let text = format!("FROM alpine:3.20\nRUN {script}\n");
+    let document = document(FileKind::Dockerfile, &text);
+    let shell = document.shell();
+    assert_eq!(shell.len(), 1, "{script}");
+    commands(&shell[0])
+}
+
+#[test]
+fn commands_of_everyday_scripts() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "apt-get update && apt-get install -y curl",
+            &["apt-get update", "apt-get install -y curl"],
+        ),
+        ("a || b; c", &["a", "b", "c"]),
+        (
+            "set -eux; apk add --no-cache git",
+            &["set -eux", "apk add --no-cache git"],
+        ),
+        (
+            "curl -fsSL https://x.io/i.sh | sh -s -- -y",
+            &["curl -fsSL https://x.io/i.sh", "sh -s -- -y"],
+        ),
+        ("(cd /tmp && make)", &["cd /tmp", "make"]),
+        ("{ pip install a; }", &["pip install a"]),
+        ("echo $(curl -s x)", &["echo ?", "curl -s x"]),
+        ("echo `uname -m`", &["echo ?", "uname -m"]),
+        ("bash <(curl -s x)", &["bash ?", "curl -s x"]),
+        (
+            "python3 - <<< \"$(wget -qO- x)\"",
+            &["python3 -", "wget -qO- x"],
+        ),
+        (
+            "sudo apt-get install -y \"curl\" 'git' vim\\ x",
+            &["sudo apt-get install -y curl git vim x"],
+        ),
+        (
+            "env DEBIAN_FRONTEND=noninteractive apt-get install -y tzdata",
+            &["env DEBIAN_FRONTEND=noninteractive apt-get install -y tzdata"],
+        ),
+        (
+            "DEBIAN_FRONTEND=noninteractive apt-get install -y tzdata",
+            &["apt-get install -y tzdata"],
+        ),
+        (
+            "if [ -f x ]; then pip install a; else pip install b; fi",
+            &["pip install a", "pip install b"],
+        ),
+        ("for p in a b; do pip install $p; done", &["pip install ?"]),
+        (
+            "case $X in a) npm i x ;; *) npm i y ;; esac",
+            &["npm i x", "npm i y"],
+        ),
+        (
+            "ls | xargs -n1 gem install",
+            &["ls", "xargs -n1 gem install"],
+        ),
+        ("pip install \"flask==${{ matrix.v }}\"", &["pip install ?"]),
+        ("pip install $UNKNOWN", &["pip install ?"]),
+        ("echo 'unterminated", &["echo"]), // error-tolerant: the rest is kept
+        (
+            "f() { go install x@latest; }; f",
+            &["go install x@latest", "f"],
+        ),
+    ];
+    for (script, expected) in cases {
+        let got = run_commands(script);
+        let expected: Vec<String> = expected.iter().map(|s| (*s).to_owned()).collect();
+        assert_eq!(got, expected, "{script}");
+    }
+}
+
+#[test]
+fn words_map_back_through_continuations() {
+    let text = "FROM alpine:3.20\nRUN apk add \\\n      curl \\\n  \"git\"\n";
+    let document = document(FileKind::Dockerfile, text);
+    let command = &document.shell()[0].commands[0];
+    let spans: Vec<&str> = command
+        .words
+        .iter()
+        .map(|word| &text[word.span.start..word.span.end])
+        .collect();
+    assert_eq!(spans, ["apk", "add", "curl", "\"git\""]);
+    assert_eq!(command.words[3].text(), Some("git"));
+}
+
+#[test]
+fn variables_come_from_arg_and_env() {
+    let text = "FROM alpine:3.20\nARG PKG=curl\nENV EXTRA=\"git vim\"\nARG NODEFAULT\n\
+                RUN apk add $PKG \"${PKG}\" $EXTRA \"$EXTRA\" $NODEFAULT ${HOME} ${PKG:-x}\n";
+    let document = document(FileKind::Dockerfile, text);
+    let command = &document.shell()[0].commands[0];
+    let values: Vec<Option<&str>> = command.words.iter().map(|word| word.text()).collect();
+    assert_eq!(
+        values,
+        [
+            Some("apk"),
+            Some("add"),
+            Some("curl"),
+            Some("curl"),
+            Some("git"), // unquoted: split into fields
+            Some("vim"),
+            Some("git vim"), // quoted: one field
+            None,            // ARG without a default
+            None,            // from the image
+            Some("curl"),
+        ]
+    );
+    let related: Vec<&str> = command.words[2]
+        .notes
+        .iter()
+        .map(|note| note.label.as_str())
+        .collect();
+    assert_eq!(related, ["`PKG` defaults to `curl` here"]);
+}
+
+#[test]
+fn pipes_and_substitutions_are_recorded() {
+    let text = "FROM alpine:3.20\nRUN curl -s x | sudo bash && sh -c \"$(wget -qO- y)\"\n";
+    let document = document(FileKind::Dockerfile, text);
+    let commands = &document.shell()[0].commands;
+    let pipe = commands[1].pipe.expect("second stage");
+    assert_eq!(
+        (
+            pipe.stage,
+            &text[pipe.operator.unwrap().start..pipe.operator.unwrap().end]
+        ),
+        (1, "|")
+    );
+    assert_eq!(commands[0].pipe.map(|pipe| pipe.stage), Some(0));
+    let nesting = commands[3].nesting.expect("wget runs in a substitution");
+    assert_eq!(nesting.parent, 2);
+    assert_eq!(nesting.place, Place::Argument(2));
+    assert_eq!(nesting.kind, Substitution::Command);
+    assert_eq!(
+        &text[nesting.substitution.start..nesting.substitution.end],
+        "$(wget -qO- y)"
+    );
+}
+
+#[test]
+fn redirects_name_their_targets() {
+    let text =
+        "FROM alpine:3.20\nRUN curl -fsSL x > /tmp/i.sh 2>/dev/null && python3 - <<< 'print(1)'\n";
+    let document = document(FileKind::Dockerfile, text);
+    let commands = &document.shell()[0].commands;
+    let redirects: Vec<(&str, Option<&str>)> = commands[0]
+        .redirects
+        .iter()
+        .map(|r| {
+            (
+                r.operator.as_str(),
+                r.target.as_ref().and_then(|t| t.text()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        redirects,
+        [(">", Some("/tmp/i.sh")), ("2>", Some("/dev/null"))]
+    );
+    assert_eq!(commands[1].redirects[0].operator, "<<<");
+}
+
+#[test]
+fn workflow_scripts_use_env_literals_and_mask_expressions() {
+    let text = "on: push\nenv:\n  TOOL: ruff\njobs:\n  a:\n    runs-on: ubuntu-latest\n    env:\n      \
+                V: ${{ matrix.v }}\n    steps:\n      - run: >-\n          pip install\n          \
+                $TOOL black==$V\n        env:\n          TOOL: mypy\n";
+    let document = document(FileKind::Workflow, text);
+    let command = &document.shell()[0].commands[0];
+    assert_eq!(show(command), "pip install mypy ?");
+    let word = &command.words[2];
+    assert_eq!(&text[word.span.start..word.span.end], "$TOOL");
+}
+
+#[test]
+fn hostile_nesting_does_not_overflow() {
+    let deep = format!("echo {}x{}", "$(".repeat(5000), ")".repeat(5000));
+    let got = run_commands(&deep);
+    assert_eq!(got.len(), 5001); // echo, then each $( )
+    let strings = format!("echo {}", "\"$(echo ".repeat(3000));
+    let _ = run_commands(&strings);
+}
+
+#[test]
+fn command_strings_handed_to_a_shell_are_read_as_scripts() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "sh -c 'apt-get install -y curl'",
+            &["sh -c apt-get install -y curl", "apt-get install -y curl"],
+        ),
+        (
+            "sudo -u root bash -lc \"pip install \\\"flask\\\" && npm i x\"",
+            &[
+                "sudo -u root bash -lc pip install \"flask\" && npm i x",
+                "pip install flask",
+                "npm i x",
+            ],
+        ),
+        (
+            "su -c 'gem install rake' app",
+            &["su -c gem install rake app", "gem install rake"],
+        ),
+        (
+            "sh -c 'sh -c \"go install x@latest\"'",
+            &[
+                "sh -c sh -c \"go install x@latest\"",
+                "sh -c go install x@latest",
+                "go install x@latest",
+            ],
+        ),
+        // A `$( )` is read where it is written, not twice.
+        ("sh -c \"$(curl -s x)\"", &["sh -c ?", "curl -s x"]),
+        // Not a command string: a script file, or not a shell.
+        ("bash -e install.sh", &["bash -e install.sh"]),
+        ("python3 -c 'import os'", &["python3 -c import os"]),
+    ];
+    for (script, expected) in cases {
+        let got = run_commands(script);
+        let expected: Vec<String> = expected.iter().map(|s| (*s).to_owned()).collect();
+        assert_eq!(got, expected, "{script}");
+    }
+}
+
+#[test]
+fn command_string_words_map_back_through_escapes_and_continuations() {
+    let text = "FROM alpine:3.20\nRUN bash -c \"apk add \\\"jq\\\" \\\n    curl\"\n";
+    let document = document(FileKind::Dockerfile, text);
+    let commands = &document.shell()[0].commands;
+    let inner = &commands[1];
+    let spans: Vec<&str> = inner
+        .words
+        .iter()
+        .map(|word| &text[word.span.start..word.span.end])
+        .collect();
+    assert_eq!(spans, ["apk", "add", "\\\"jq\\\"", "curl"]);
+    assert_eq!(inner.words[2].text(), Some("jq"));
+}
