@@ -5,13 +5,13 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::model::image::{ImageUse, ImageValue};
+use crate::model::image::{HOLE, ImageUse, ImageValue, Unknown, UnknownKind, Unresolved};
 use crate::model::location::{Location, Related, Span};
 use crate::model::origin::Origin;
 use crate::model::source::SourceFile;
 use crate::parse::comment::yaml_comments;
 use crate::parse::env::EnvFile;
-use crate::parse::interpolate::interpolate;
+use crate::parse::interpolate::{interpolate, interpolated_shape};
 use crate::parse::yaml::{Node, ParsedYaml, parse_yaml};
 use crate::parse::{Problem, Syntax};
 
@@ -165,9 +165,21 @@ impl Scope<'_> {
         }
         let value = match result.value {
             Some(value) => ImageValue::Resolved(value),
-            None => ImageValue::Unresolved {
-                variables: result.missing,
-            },
+            None => {
+                let lookup = |name: &str| self.lookup(name);
+                // A value with a hole in it already (a NUL) gets no shape.
+                let shape = (!written.contains(HOLE))
+                    .then(|| interpolated_shape(written, &lookup, &result.missing))
+                    .flatten();
+                ImageValue::Unresolved(Unresolved {
+                    shape,
+                    unknowns: result
+                        .missing
+                        .into_iter()
+                        .map(|name| Unknown::new(name, UnknownKind::Variable))
+                        .collect(),
+                })
+            }
         };
         parsed.images.push(ImageUse {
             location: Location::new(Arc::clone(self.source), image.span),

@@ -198,7 +198,7 @@ fn images(source: &Arc<SourceFile>, container: &Container, parsed: &mut ParsedYa
         value: if variables.is_empty() {
             ImageValue::Resolved(value.to_owned())
         } else {
-            ImageValue::Unresolved { variables }
+            ImageValue::unresolved_variables(variables)
         },
         via: Vec::new(),
         origin: Some(Origin::Container(container.id.clone())),

@@ -16,7 +16,7 @@ use rpds::HashTrieMap;
 
 use super::lexer::{self, Env, LexError, Lookup, Options};
 use super::{Args, Instruction};
-use crate::model::image::ImageValue;
+use crate::model::image::{HOLE, ImageValue, Part, Unknown, UnknownKind, Unresolved, shape_of};
 use crate::model::location::Span;
 use crate::parse::Problem;
 
@@ -131,9 +131,7 @@ pub(super) fn resolve(text: &str, scope: &Scope, escape: char) -> Result<Resolut
         // NOTE: absurd nesting is treated as unresolved rather than as a broken file.
         Err(LexError::TooDeep) => {
             return Ok(Resolution {
-                value: ImageValue::Unresolved {
-                    variables: Vec::new(),
-                },
+                value: ImageValue::unresolved_variables(Vec::<String>::new()),
                 via: Vec::new(),
             });
         }
@@ -154,9 +152,53 @@ pub(super) fn resolve(text: &str, scope: &Scope, escape: char) -> Result<Resolut
                 variables.push(name);
             }
         }
-        ImageValue::Unresolved { variables }
+        let shape = shape(text, scope, escape, &variables, &expansion.text);
+        ImageValue::Unresolved(Unresolved {
+            unknowns: variables
+                .into_iter()
+                .map(|name| Unknown::new(name, UnknownKind::Variable))
+                .collect(),
+            shape,
+        })
     };
     Ok(Resolution { value, via })
+}
+
+/// Where the unresolved variables stand in the expansion of `text`: expanded again with each
+/// of them standing for [`HOLE`]. Only kept when that is exactly the first expansion with the
+/// holes in it (`${TAG:+x}` or `${TAG#v}` on an unknown `TAG` is not): else `None`.
+fn shape(
+    text: &str,
+    scope: &Scope,
+    escape: char,
+    unresolved: &[String],
+    expanded: &str,
+) -> Option<Vec<Part>> {
+    /// The scope with the unresolved variables set to a hole.
+    struct Marked<'a> {
+        scope: &'a Scope,
+        unresolved: &'a [String],
+    }
+    impl Env for Marked<'_> {
+        fn lookup(&self, name: &str) -> Lookup<'_> {
+            if self.unresolved.iter().any(|known| known == name) {
+                Lookup::Known(HOLE_TEXT)
+            } else {
+                self.scope.lookup(name)
+            }
+        }
+    }
+    const HOLE_TEXT: &str = "\0";
+    if text.contains(HOLE) {
+        return None;
+    }
+    let marked = Marked { scope, unresolved };
+    let expansion = lexer::expand(text, Options::expand(escape), &marked).ok()?;
+    let same = expansion.unresolved.is_empty() && expansion.text.replace(HOLE, "") == expanded;
+    if !same {
+        return None;
+    }
+    shape_of(&expansion.text)
 }
 
 fn add_notes(into: &mut Vec<Note>, notes: &[Note]) {
@@ -312,7 +354,9 @@ fn assign(
         Ok(resolution) => {
             let (value, shown) = match resolution.value {
                 ImageValue::Resolved(value) => (Value::Known(value.clone()), value),
-                ImageValue::Unresolved { .. } => (Value::Unknown, raw.to_owned()),
+                ImageValue::Unresolved(_) | ImageValue::PerPlatform(_) => {
+                    (Value::Unknown, raw.to_owned())
+                }
             };
             let mut notes = vec![Note {
                 span,

@@ -260,7 +260,7 @@ impl Analyzer<'_> {
                 }
                 StageBase::Image
             }
-            ImageValue::Unresolved { .. } => StageBase::Unresolved,
+            ImageValue::Unresolved(_) | ImageValue::PerPlatform(_) => StageBase::Unresolved,
         };
         self.images.push(self.image_use(span, resolution, context));
         base

@@ -9,9 +9,7 @@ fn resolved(text: &str) -> ImageValue {
 }
 
 fn unresolved(names: &[&str]) -> ImageValue {
-    ImageValue::Unresolved {
-        variables: names.iter().map(|n| (*n).to_owned()).collect(),
-    }
+    ImageValue::unresolved_variables(names.iter().copied())
 }
 
 /// (written, value, context) of an image occurrence.
@@ -27,7 +25,7 @@ fn images(parsed: &ParsedDockerfile) -> Vec<ImageRow> {
         .map(|image| {
             (
                 image.written().to_owned(),
-                image.value.clone(),
+                image.value.without_shape(),
                 image
                     .origin
                     .as_ref()
@@ -300,14 +298,14 @@ fn expansion_in_from() {
     ];
     for (input, expected) in cases {
         let (_, parsed) = parse_text(input);
-        let got = parsed.images.first().map(|i| i.value.clone());
+        let got = parsed.images.first().map(|i| i.value.without_shape());
         assert_eq!(got, Some(expected), "input {input:?}");
     }
     // 10k-deep nesting neither overflows the stack nor takes long.
     let input = format!("FROM i:{}x{}\n", "${A:-".repeat(10_000), "}".repeat(10_000));
     let (_, parsed) = parse_text(&input);
     assert_eq!(
-        parsed.images.first().map(|i| i.value.clone()),
+        parsed.images.first().map(|i| i.value.without_shape()),
         Some(unresolved(&[]))
     );
 }
@@ -542,7 +540,7 @@ fn references_use_stage_scope() {
                     .as_ref()
                     .is_some_and(|o| o.to_string().starts_with('`'))
             })
-            .map(|i| i.value.clone())
+            .map(|i| i.value.without_shape())
             .collect();
         assert_eq!(got, values, "input {input:?}");
         assert_eq!(problem_messages(&parsed), problems, "input {input:?}");
