@@ -15,6 +15,7 @@ use std::rc::Rc;
 use rpds::HashTrieMap;
 
 use super::lexer::{self, Env, LexError, Lookup, Options};
+use super::platform::{self, Platform, Side};
 use super::{Args, Instruction};
 use crate::model::image::{HOLE, ImageValue, Part, Unknown, UnknownKind, Unresolved, shape_of};
 use crate::model::location::Span;
@@ -90,6 +91,41 @@ impl Scope {
 
     fn get(&self, name: &str) -> Option<&Binding> {
         self.vars.get(name)
+    }
+
+    /// Is `name` an automatic argument visible here (predefined globally, or imported into
+    /// the stage with `ARG name`), whose value the builder sets?
+    pub(super) fn is_automatic(&self, name: &str) -> bool {
+        AUTOMATIC_ARGS.contains(&name)
+            && self
+                .get(name)
+                .is_some_and(|binding| !binding.from_env && matches!(binding.value, Value::Unknown))
+    }
+
+    /// This scope with the automatic arguments `names` set to their values on a build for
+    /// `target` that runs on `build`.
+    pub(super) fn on_platform(
+        &self,
+        names: &[String],
+        target: &Platform,
+        build: &Platform,
+    ) -> Self {
+        let mut scope = self.clone();
+        for name in names {
+            let platform = match platform::side(name) {
+                Some(Side::Target) => target,
+                Some(Side::Build) => build,
+                None => continue,
+            };
+            if let (Some(value), Some(binding)) = (platform.value(name), self.get(name)) {
+                let binding = Binding {
+                    value: Value::Known(value),
+                    ..binding.clone()
+                };
+                scope.set(name, binding);
+            }
+        }
+        scope
     }
 
     fn set(&mut self, name: &str, binding: Binding) {
