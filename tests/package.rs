@@ -202,14 +202,14 @@ fn the_package_holds_no_tests_fixtures_examples_or_ci_files() {
     );
 
     // A guard against a corpus or a binary slipping in through src/ or docs/: the sources and
-    // help pages are well under a mebibyte.
+    // help pages (with their unit tests) are about a mebibyte.
     let bytes: u64 = packaged
         .iter()
         .filter_map(|path| std::fs::metadata(root().join(path)).ok())
         .map(|metadata| metadata.len())
         .sum();
     assert!(
-        bytes < 1024 * 1024,
+        bytes < 2 * 1024 * 1024,
         "the package's files add up to {bytes} bytes"
     );
 }

@@ -15,6 +15,22 @@ use crate::parse::interpolate::{interpolate, interpolated_shape};
 use crate::parse::yaml::{Node, ParsedYaml, parse_yaml};
 use crate::parse::{Problem, Syntax};
 
+/// Keys whose values the rules judge in a compose file: a duplicate key that holds none of
+/// them is a note (see [`ParsedYaml::add_duplicate_keys`]).
+const JUDGED_KEYS: &[&str] = &[
+    "services",
+    "image",
+    "build",
+    "args",
+    "user",
+    "privileged",
+    "security_opt",
+    "environment",
+    "env_file",
+    "extends",
+    "<<",
+];
+
 /// A parsed compose file.
 #[derive(Clone, Debug, Default)]
 pub struct ComposeFile {
@@ -85,7 +101,7 @@ pub fn parse_compose(
         Err(error) => return ParsedYaml::invalid(error),
     };
     let mut parsed = ParsedYaml::default();
-    parsed.add_duplicate_keys(&file, text);
+    parsed.add_duplicate_keys(&file, text, JUDGED_KEYS);
     parsed.comments = yaml_comments(text, &file);
     let scope = Scope {
         source,

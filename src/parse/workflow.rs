@@ -28,6 +28,29 @@ pub use matrix::{MAX_COMBINATIONS, MAX_EXPANDED_BYTES};
 
 const DOCKER_SCHEME: &str = "docker://";
 
+/// Keys whose values the rules judge in a workflow or action: a duplicate key that holds none
+/// of them is a note (see [`ParsedYaml::add_duplicate_keys`]).
+const JUDGED_KEYS: &[&str] = &[
+    "jobs",
+    "steps",
+    "uses",
+    "run",
+    "shell",
+    "defaults",
+    "container",
+    "image",
+    "services",
+    "strategy",
+    "matrix",
+    "include",
+    "env",
+    "with",
+    "runs",
+    "using",
+    "inputs",
+    "<<",
+];
+
 /// A parsed workflow.
 #[derive(Clone, Debug, Default)]
 pub struct Workflow {
@@ -198,7 +221,7 @@ fn parse(
         parsed: ParsedYaml::default(),
         expander: Expander::new(),
     };
-    scope.parsed.add_duplicate_keys(&file, text);
+    scope.parsed.add_duplicate_keys(&file, text, JUDGED_KEYS);
     scope.parsed.comments = crate::parse::comment::yaml_comments(text, &file);
     let syntax = build(&file, &mut scope);
     if scope.expander.over_budget() {
