@@ -24,6 +24,9 @@ use containers::Owner;
 
 pub use template::in_chart_templates;
 
+/// An image `ko` builds from a Go import path (ko.build, "ko resolve").
+const KO_SCHEME: &str = "ko://";
+
 /// Keys whose values the rules judge in a manifest: a duplicate key that holds none of them
 /// is a note (see [`ParsedYaml::add_duplicate_keys`]).
 const JUDGED_KEYS: &[&str] = &[
@@ -126,6 +129,7 @@ pub fn parse_k8s(source: &Arc<SourceFile>, chart_template: bool) -> ParsedYaml {
     let mut parsed = ParsedYaml::default();
     parsed.add_duplicate_keys(&file, text, JUDGED_KEYS);
     parsed.comments = yaml_comments(text, &file);
+    let text_of = |node: &Node| written(node, text, &actions);
     let mut manifests = Manifests::default();
     for document in &file.documents {
         let kind = document.get("kind").and_then(Node::as_string).unwrap_or("");
@@ -135,10 +139,10 @@ pub fn parse_k8s(source: &Arc<SourceFile>, chart_template: bool) -> ParsedYaml {
                 .and_then(Node::as_sequence)
                 .unwrap_or(&[])
             {
-                manifests.objects.extend(object(item));
+                manifests.objects.extend(object(item, &text_of));
             }
         } else {
-            manifests.objects.extend(object(document));
+            manifests.objects.extend(object(document, &text_of));
         }
     }
     let images = Images {
@@ -155,17 +159,30 @@ pub fn parse_k8s(source: &Arc<SourceFile>, chart_template: bool) -> ParsedYaml {
     parsed
 }
 
+/// A scalar's text as written: with its template actions as written rather than masked.
+fn written(node: &Node, text: &str, actions: &[Range<usize>]) -> Option<String> {
+    let value = node.as_string()?;
+    let masked = actions
+        .iter()
+        .any(|action| action.start < node.span.end && action.end > node.span.start);
+    if masked {
+        text.get(node.span.start..node.span.end).map(str::to_owned)
+    } else {
+        Some(value.to_owned())
+    }
+}
+
 /// The typed object of a document, if it has a `kind`.
-fn object(node: &Node) -> Option<Object> {
+fn object(node: &Node, text_of: &dyn Fn(&Node) -> Option<String>) -> Option<Object> {
     let kind = node.get("kind").and_then(Node::as_string)?.to_owned();
     let name = node
         .get("metadata")
         .and_then(|m| m.get("name"))
-        .and_then(Node::as_string)
-        .map(str::to_owned);
+        .and_then(text_of);
     let owner = Owner {
         kind: &kind,
         name: name.as_deref(),
+        text_of,
     };
     let pod_spec = containers::pod_spec(&kind, node).cloned();
     let containers = match (&pod_spec, node.get("spec")) {
@@ -242,6 +259,11 @@ impl Images<'_> {
     fn of(&self, container: &Container) -> Option<ImageUse> {
         let image = container.node.get("image")?;
         let value = image.as_string().filter(|v| !v.trim().is_empty())?;
+        // NOTE: `ko://<import path>` is built from this repository's source by `ko resolve`,
+        // which writes the image's digest in its place: not a pull.
+        if value.starts_with(KO_SCHEME) {
+            return None;
+        }
         let (value, via) = self.value(image, value);
         Some(ImageUse {
             location: Location::new(Arc::clone(self.source), image.span),

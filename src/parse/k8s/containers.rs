@@ -91,6 +91,8 @@ pub(super) fn pod_spec<'n>(kind: &str, object: &'n Node) -> Option<&'n Node> {
 pub(super) struct Owner<'a> {
     pub(super) kind: &'a str,
     pub(super) name: Option<&'a str>,
+    /// A name as written (a masked template action is shown as written).
+    pub(super) text_of: &'a dyn Fn(&Node) -> Option<String>,
 }
 
 /// The containers of a pod spec: every entry of its container lists.
@@ -131,7 +133,8 @@ fn walk(
     let Some(entries) = node.as_mapping() else {
         return;
     };
-    let name = node.get("name").and_then(Node::as_string);
+    let name = node.get("name").and_then(|name| (owner.text_of)(name));
+    let name = name.as_deref();
     for (key, value) in entries {
         let key = key.as_str().unwrap_or("");
         if let Some((_, role)) = LISTS.iter().find(|(list, _)| *list == key)
@@ -169,11 +172,14 @@ fn container(
     fallback_name: Option<&str>,
     owner: &Owner<'_>,
 ) -> Container {
-    let name = node.get("name").and_then(Node::as_string).or(fallback_name);
+    let name = node
+        .get("name")
+        .and_then(|name| (owner.text_of)(name))
+        .or_else(|| fallback_name.map(str::to_owned));
     Container {
         id: ContainerId {
             role,
-            name: name.map(str::to_owned),
+            name,
             position,
             kind: owner.kind.to_owned(),
             object: owner.name.map(str::to_owned),

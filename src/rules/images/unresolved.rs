@@ -87,8 +87,8 @@ fn depends_on(unknowns: &[Unknown]) -> String {
         "only known when the workflow runs; write the pinned reference, or list the values in \
          the job's matrix"
     } else if only(UnknownKind::Template) {
-        "only known when the template is rendered; render it (e.g. `helm template`) and scan \
-         the output"
+        "filled in by the templating tool (Helm, Argo …); pin the value where it is set, or \
+         render the file and scan the output"
     } else {
         "not known here; write the pinned reference"
     };
@@ -142,8 +142,9 @@ mod tests {
             ),
             (
                 vec![template.clone()],
-                "template expression `{{ .Values.tag }}`, only known when the template is \
-                 rendered; render it (e.g. `helm template`) and scan the output",
+                "template expression `{{ .Values.tag }}`, filled in by the templating tool \
+                 (Helm, Argo …); pin the value where it is set, or render the file and scan the \
+                 output",
             ),
             (
                 vec![variable, template],
