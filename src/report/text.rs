@@ -109,26 +109,49 @@ pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<(
             plural(counts.notes, "note", "notes"),
         )?;
     }
-    let counts = report.counts();
-    let files = plural(report.files_scanned, "file", "files");
-    if counts.total() == 0 {
-        writeln!(
-            out,
-            "{} no findings in {files} (policy `{}`)",
-            style.paint("1;32", "ok:"),
-            report.policy.as_str()
-        )
-    } else {
-        writeln!(
-            out,
-            "found {} in {files} (policy `{}`): {}, {}, {}",
-            plural(counts.total(), "finding", "findings"),
-            report.policy.as_str(),
-            plural(counts.errors, "error", "errors"),
-            plural(counts.warnings, "warning", "warnings"),
-            plural(counts.notes, "note", "notes"),
-        )
+    let line = summary(report);
+    match line.strip_prefix("ok:") {
+        Some(rest) => writeln!(out, "{}{rest}", style.paint("1;32", "ok:")),
+        None => writeln!(out, "{line}"),
     }
+}
+
+/// The closing line: how many findings in how many files, of how many scanned; or why
+/// nothing was scanned. Also written to stderr when the report goes to `--output`.
+pub fn summary(report: &Report) -> String {
+    let counts = report.counts();
+    let policy = report.policy.as_str();
+    let scanned = plural(report.files_scanned, "file", "files");
+    if report.files_scanned == 0 {
+        let skipped = match report.notifications.len() {
+            0 => String::new(),
+            n => format!(
+                "; {} skipped (see the notes above)",
+                plural(n, "file", "files")
+            ),
+        };
+        return format!(
+            "nothing scanned: no Dockerfile, compose file, workflow, action or Kubernetes \
+             manifest under the given paths{skipped}"
+        );
+    }
+    if counts.total() == 0 {
+        return format!("ok: no findings ({scanned} scanned) at policy `{policy}`");
+    }
+    let mut paths: Vec<&str> = report
+        .findings
+        .iter()
+        .map(|finding| finding.primary.source.path())
+        .collect();
+    paths.dedup();
+    format!(
+        "found {} in {} ({scanned} scanned) at policy `{policy}`: {}, {}, {}",
+        plural(counts.total(), "finding", "findings"),
+        plural(paths.len(), "file", "files"),
+        plural(counts.errors, "error", "errors"),
+        plural(counts.warnings, "warning", "warnings"),
+        plural(counts.notes, "note", "notes"),
+    )
 }
 
 fn caret_code(level: Level) -> &'static str {
