@@ -74,7 +74,9 @@ pub struct Container {
 /// lines (or is the text a JSON object with both keys)?
 pub fn looks_like_k8s(text: &str) -> bool {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.trim_start().starts_with('{') {
+    // A template action (`{{- if … }}`) at the top is no JSON object.
+    let start = text.trim_start();
+    if start.starts_with('{') && !start.starts_with("{{") {
         return text.contains("\"apiVersion\"") && text.contains("\"kind\"");
     }
     let (mut api_version, mut kind) = (false, false);

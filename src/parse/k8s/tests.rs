@@ -428,6 +428,11 @@ fn sniffing_manifests() {
         ("apiVersion: v1\nkind: Pod\n", true),
         ("\u{feff}kind: Pod\r\napiVersion: v1\r\n", true),
         ("a: 1\n---\napiVersion: v1\nkind: Service\n", true),
+        // a template action at the top
+        (
+            "{{- if .Values.on }}\napiVersion: v1\nkind: Pod\n{{- end }}\n",
+            true,
+        ),
         (
             "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": []}",
             true,
