@@ -340,32 +340,11 @@ impl Images<'_> {
         };
         let unset = |_: &str| None;
         let result = interpolate(&marked, &unset);
-        let via = self.defaults_used(node, decoded);
-        if result.error.is_some() {
-            // Not a placeholder (`app:${unclosed`): the text as written.
-            return match shape_of(&marked) {
-                None => (ImageValue::Resolved(marked), Vec::new()),
-                Some(shape) => (
-                    ImageValue::Unresolved(Unresolved {
-                        unknowns: templates,
-                        shape: Some(shape),
-                    }),
-                    Vec::new(),
-                ),
-            };
-        }
-        match result.value {
-            Some(value) => match shape_of(&value) {
-                None => (ImageValue::Resolved(value), via),
-                Some(shape) => (
-                    ImageValue::Unresolved(Unresolved {
-                        unknowns: templates,
-                        shape: Some(shape),
-                    }),
-                    via,
-                ),
-            },
-            None => {
+        // A malformed placeholder (`app:${unclosed`) is no placeholder: the text as written.
+        let (text, via) = match (result.error, result.value) {
+            (Some(_), _) => (marked, Vec::new()),
+            (None, Some(value)) => (value, self.defaults_used(node, decoded)),
+            (None, None) => {
                 let shape = interpolated_shape(&marked, &unset, &result.missing);
                 let mut unknowns: Vec<Unknown> = result
                     .missing
@@ -373,9 +352,18 @@ impl Images<'_> {
                     .map(|name| Unknown::new(name, UnknownKind::Variable))
                     .collect();
                 unknowns.extend(templates);
-                (ImageValue::Unresolved(Unresolved { unknowns, shape }), via)
+                let via = self.defaults_used(node, decoded);
+                return (ImageValue::Unresolved(Unresolved { unknowns, shape }), via);
             }
-        }
+        };
+        let value = match shape_of(&text) {
+            None => ImageValue::Resolved(text),
+            Some(shape) => ImageValue::Unresolved(Unresolved {
+                unknowns: templates,
+                shape: Some(shape),
+            }),
+        };
+        (value, via)
     }
 }
 
