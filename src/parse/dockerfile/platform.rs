@@ -4,6 +4,9 @@
 //! The values follow `docker buildx build --platform` (containerd `platforms` package):
 //! `PLATFORM` is `os/arch[/variant]`, `VARIANT` is empty unless the platform has one.
 
+use super::scope::{Scope, resolve};
+use crate::model::image::ImageValue;
+
 /// One build platform.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Platform {
@@ -94,6 +97,45 @@ pub(super) fn pairs(sides: &[Side]) -> Vec<(Platform, Platform)> {
         .iter()
         .flat_map(|target| builds.iter().map(move |build| (*target, *build)))
         .collect()
+}
+
+/// Every value `written` takes on the plausible build platforms, when what `value` leaves
+/// unresolved is only automatic platform arguments visible in `scope` (`binary-$TARGETOS`).
+pub(super) fn values(
+    written: &str,
+    scope: &Scope,
+    escape: char,
+    value: &ImageValue,
+) -> Option<Vec<String>> {
+    let ImageValue::Unresolved(unresolved) = value else {
+        return None;
+    };
+    let names: Vec<String> = unresolved
+        .unknowns
+        .iter()
+        .map(|unknown| unknown.name.clone())
+        .collect();
+    let mut sides = Vec::new();
+    for name in &names {
+        if !scope.is_automatic(name) {
+            return None;
+        }
+        sides.push(side(name)?);
+    }
+    if sides.is_empty() {
+        return None;
+    }
+    let mut values: Vec<String> = Vec::new();
+    for (target, build) in pairs(&sides) {
+        let on_platform = scope.on_platform(&names, &target, &build);
+        let ImageValue::Resolved(value) = resolve(written, &on_platform, escape).ok()?.value else {
+            return None;
+        };
+        if !values.contains(&value) {
+            values.push(value);
+        }
+    }
+    Some(values)
 }
 
 #[cfg(test)]

@@ -259,7 +259,7 @@ impl Analyzer<'_> {
             },
             ImageValue::Unresolved(_) | ImageValue::PerPlatform(_) => {
                 let Some(values) =
-                    per_platform(written, &self.global, self.escape, &resolution.value)
+                    platform::values(written, &self.global, self.escape, &resolution.value)
                 else {
                     self.images.push(self.image_use(span, resolution, context));
                     return StageBase::Unresolved;
@@ -357,7 +357,8 @@ impl Analyzer<'_> {
             .get_or_insert_with(|| Scope::new(Value::Unknown));
         match resolve(&value.text, scope, self.escape) {
             Ok(resolution) => {
-                let per_platform = per_platform(&value.text, scope, self.escape, &resolution.value);
+                let per_platform =
+                    platform::values(&value.text, scope, self.escape, &resolution.value);
                 self.references.push(Reference {
                     kind,
                     stage,
@@ -439,45 +440,6 @@ impl Analyzer<'_> {
             }
         }
     }
-}
-
-/// Every value `written` takes on the plausible build platforms, when what `value` leaves
-/// unresolved is only automatic platform arguments visible in `scope` (`binary-$TARGETOS`).
-fn per_platform(
-    written: &str,
-    scope: &Scope,
-    escape: char,
-    value: &ImageValue,
-) -> Option<Vec<String>> {
-    let ImageValue::Unresolved(unresolved) = value else {
-        return None;
-    };
-    let names: Vec<String> = unresolved
-        .unknowns
-        .iter()
-        .map(|unknown| unknown.name.clone())
-        .collect();
-    let mut sides = Vec::new();
-    for name in &names {
-        if !scope.is_automatic(name) {
-            return None;
-        }
-        sides.push(platform::side(name)?);
-    }
-    if sides.is_empty() {
-        return None;
-    }
-    let mut values: Vec<String> = Vec::new();
-    for (target, build) in platform::pairs(&sides) {
-        let on_platform = scope.on_platform(&names, &target, &build);
-        let ImageValue::Resolved(value) = resolve(written, &on_platform, escape).ok()?.value else {
-            return None;
-        };
-        if !values.contains(&value) {
-            values.push(value);
-        }
-    }
-    Some(values)
 }
 
 /// A stage as messages name it: "stage `builder`" or "stage 2".
