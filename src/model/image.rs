@@ -62,6 +62,8 @@ pub enum UnknownKind {
     Expression,
     /// A template action (`{{ … }}`: Helm, Argo) filled in before the file is used.
     Template,
+    /// A value BuildKit sets for each build (`TARGETOSVERSION`): no default can set it.
+    Builder,
 }
 
 /// A piece of a partly known reference.
@@ -127,7 +129,7 @@ impl Unknown {
 impl fmt::Display for Unknown {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.kind {
-            UnknownKind::Variable => write!(f, "${}", self.name),
+            UnknownKind::Variable | UnknownKind::Builder => write!(f, "${}", self.name),
             UnknownKind::Expression => write!(f, "${{{{ {} }}}}", self.name),
             UnknownKind::Template => write!(f, "{{{{ {} }}}}", self.name),
         }

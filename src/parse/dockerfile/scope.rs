@@ -192,7 +192,15 @@ pub(super) fn resolve(text: &str, scope: &Scope, escape: char) -> Result<Resolut
         ImageValue::Unresolved(Unresolved {
             unknowns: variables
                 .into_iter()
-                .map(|name| Unknown::new(name, UnknownKind::Variable))
+                .map(|name| {
+                    // A default or `--build-arg` never sets these: no default can pin them.
+                    let kind = if scope.is_automatic(&name) {
+                        UnknownKind::Builder
+                    } else {
+                        UnknownKind::Variable
+                    };
+                    Unknown::new(name, kind)
+                })
                 .collect(),
             shape,
         })

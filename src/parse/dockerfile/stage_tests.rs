@@ -307,7 +307,13 @@ fn expansion_in_from() {
         // the other automatic arguments have no small set of values
         (
             "FROM i:$TARGETOSVERSION\n",
-            unresolved(&["TARGETOSVERSION"]),
+            ImageValue::Unresolved(crate::model::image::Unresolved {
+                unknowns: vec![crate::model::image::Unknown::new(
+                    "TARGETOSVERSION",
+                    crate::model::image::UnknownKind::Builder,
+                )],
+                shape: None,
+            }),
         ),
         // a default that depends on an unresolved variable is unresolved
         ("ARG A\nARG B=$A\nFROM i:$B\n", unresolved(&["B"])),

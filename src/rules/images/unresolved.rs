@@ -79,6 +79,11 @@ fn depends_on(unknowns: &[Unknown]) -> String {
             "template expression",
             "template expressions",
         ),
+        noun(
+            UnknownKind::Builder,
+            "builder argument",
+            "builder arguments",
+        ),
     ]
     .into_iter()
     .flatten()
@@ -86,6 +91,8 @@ fn depends_on(unknowns: &[Unknown]) -> String {
     let advice = if only(UnknownKind::Expression) {
         "only known when the workflow runs; write the pinned reference, or list the values in \
          the job's matrix"
+    } else if only(UnknownKind::Builder) {
+        "set by BuildKit for each build (a default is ignored); name the image without it"
     } else if only(UnknownKind::Template) {
         "filled in by the templating tool (Helm, Argo …); pin the value where it is set, or \
          render the file and scan the output"
@@ -151,13 +158,18 @@ mod tests {
                 "variable `$REG` and template expression `{{ .Values.tag }}`, not known here; \
                  write the pinned reference",
             ),
+            (
+                vec![Unknown::new("TARGETOSVERSION", UnknownKind::Builder)],
+                "builder argument `$TARGETOSVERSION`, set by BuildKit for each build (a default \
+                 is ignored); name the image without it",
+            ),
             (Vec::new(), "values that are not known here"),
         ];
         for (unknowns, expected) in cases {
             let got = depends_on(&unknowns);
             assert_eq!(got, expected);
             // Only a variable can be given a default.
-            assert!(!got.contains("default"), "{got}");
+            assert!(!got.contains("give it a pinned default"), "{got}");
         }
     }
 }
