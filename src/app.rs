@@ -33,10 +33,11 @@ pub struct UsageError {
     pub help: String,
 }
 
-/// Run a parsed command line. `stdout` receives reports and listings.
-pub fn run(cli: Cli, stdout: &mut dyn Write) -> anyhow::Result<Outcome> {
+/// Run a parsed command line. `stdout` receives reports and listings; `stderr` the one-line
+/// summary of a scan whose report goes to `--output`.
+pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> anyhow::Result<Outcome> {
     match cli.command {
-        Command::Scan(args) => run_scan(&args, stdout),
+        Command::Scan(args) => run_scan(&args, stdout, stderr),
         Command::Rules => {
             write_rules(stdout)?;
             Ok(Outcome::Pass)
@@ -61,7 +62,11 @@ pub fn run(cli: Cli, stdout: &mut dyn Write) -> anyhow::Result<Outcome> {
     }
 }
 
-fn run_scan(args: &ScanArgs, stdout: &mut dyn Write) -> anyhow::Result<Outcome> {
+fn run_scan(
+    args: &ScanArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> anyhow::Result<Outcome> {
     let format = Format::from(args.format);
     let fail_on = FailOn::from(args.fail_on);
     let mut report = scan(&scan_options(args))?;
@@ -76,7 +81,12 @@ fn run_scan(args: &ScanArgs, stdout: &mut dyn Write) -> anyhow::Result<Outcome> 
             }
         };
     match &args.output {
-        Some(path) => write_report_file(&report, format, path)?,
+        Some(path) => {
+            write_report_file(&report, format, path)?;
+            // NOTE: the terminal still learns the outcome; a closed stderr is not an error.
+            let summary = report::text::summary(&report);
+            let _ = writeln!(stderr, "{summary} (report written to `{}`)", path.display());
+        }
         None => {
             report::render(&report, format, color, stdout).context("cannot write the report")?;
             stdout.flush().context("cannot write the report")?;

@@ -12,7 +12,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let stdout = io::stdout();
     let mut stdout = stdout.lock();
-    match app::run(cli, &mut stdout) {
+    match app::run(cli, &mut stdout, &mut io::stderr()) {
         Ok(Outcome::Pass) => ExitCode::SUCCESS,
         Ok(Outcome::Fail) => ExitCode::from(1),
         Err(error) => {

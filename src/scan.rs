@@ -123,6 +123,9 @@ pub fn scan(options: &ScanOptions) -> anyhow::Result<Report> {
                 env,
                 process_env: process_env.as_ref(),
                 actions_lock: Some(&lookup),
+                helm_chart_template: k8s::in_chart_templates(&candidate.path, &|path| {
+                    std::fs::symlink_metadata(path).is_ok()
+                }),
             };
             scan_file(candidate, &cx, &parse_cx)
         })

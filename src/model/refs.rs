@@ -415,54 +415,126 @@ impl FloatingReason {
     }
 }
 
-/// Classifies how mutable `tag` is. This is a heuristic on the text alone; it never asks
-/// a registry.
+/// Base operating systems whose version, in a tag, names the image's base and not the image:
+/// `18-alpine3.18` is Node 18 on Alpine 3.18, and Node 18 moves.
+const BASE_SYSTEMS: &[&str] = &[
+    "alpine",
+    "almalinux",
+    "amazonlinux",
+    "azurelinux",
+    "centos",
+    "debian",
+    "el",
+    "fedora",
+    "mariner",
+    "nanoserver",
+    "ol",
+    "oraclelinux",
+    "rhel",
+    "rocky",
+    "rockylinux",
+    "sles",
+    "ubi",
+    "ubuntu",
+    "windowsservercore",
+];
+
+/// Classifies how mutable `tag` is, knowing nothing of the repository (see
+/// [`classify_image_tag`]).
+pub fn classify_tag(tag: &str) -> TagClass {
+    classify_image_tag("", tag)
+}
+
+/// Classifies how mutable `tag` of the repository named `name` (the last path component,
+/// `python`) is. This is a heuristic on the text alone; it never asks a registry.
 ///
 /// Only the exact tag `latest` is [`TagClass::Latest`] (tags are case-sensitive, so
 /// `Latest` is an ordinary word). Otherwise the tag is split into tokens on `-`, `_` and `+`
-/// (a `.` stays inside its token) and the first rule that matches decides:
+/// (a `.` stays inside its token) and it is:
 ///
-/// 1. **Specific** if any token is a date or build number (6 or more digits: `20240101`,
-///    `jammy-20240111`), a dashed date (`2024-01-01`), or looks like a git commit
-///    (7 or more of `[0-9a-f]` with at least one digit and one letter: `sha-abc1234`).
-/// 2. **Specific** if the first token is a version with at least two numeric components,
-///    `v?\d+(\.\d+)+` and any suffix (`3.11.7`, `22.04`, `v1.2.3`, `1.2.3rc1`, `3.11-slim`),
-///    or a Java update `\d+u\d+` (`8u342-jdk`).
-/// 3. **Floating, major-only** if the first token is `v?\d+` alone (`3`, `v4`, `18-alpine`,
-///    `17-jdk`). A later version does not make it specific: in `18-alpine3.18` the
-///    `alpine3.18` names the base distro, not the image.
-/// 4. **Specific** if the first token is a word and a later token is a version as in rule 2
-///    (`release-1.2.3`, `jdk-17.0.9`). Tokens that start with letters never count as versions,
-///    so `stable-alpine3.18` stays a channel.
-/// 5. Otherwise **floating, channel**: `lts`, `stable`, `edge`, `alpine`, `bookworm-slim`,
-///    `lts-alpine`, `nonroot`, `ltsc2022`, and an empty tag.
-pub fn classify_tag(tag: &str) -> TagClass {
+/// 1. **Specific** when any token, wherever it stands, carries a full version:
+///    - a date or build number: 6 or more digits (`20240101`, `jammy-20240111`), a dashed
+///      date (`2024-01-01`), a commit id (7 or more of `[0-9a-f]` with a digit and a letter:
+///      `sha-abc1234`), a Java build (`b10`), or a number after `+` (`21+35`);
+///    - after any leading letters (`v`, `jdk`, `jax`, `temurin`…), a version with two or more
+///      numeric components, `\d+(\.\d+)+` and any suffix (`3.11.7`, `22.04`, `v1.2.3`,
+///      `jax0.7.2`, `1.2.3rc1`), or a Java update `\d+u\d+` (`8u342`, `jdk8u292`);
+///
+///    except that the version of a base system (`alpine3.18`, `ubuntu22.04`, `ubi9.3`) names
+///    the base, not the image, unless the repository is that system (`centos:centos7.9.2009`).
+/// 2. **Floating, major-only** when the first token is `v?\d+` alone (`3`, `v4`, `18-alpine`,
+///    `17-jdk`, `18-alpine3.18`).
+/// 3. **Floating, channel** otherwise: words and what they carry (`lts`, `stable`, `edge`,
+///    `alpine`, `bookworm-slim`, `lts-alpine`, `stable-alpine3.18`, `nonroot`, `ltsc2022`),
+///    and an empty tag.
+pub fn classify_image_tag(name: &str, tag: &str) -> TagClass {
     if tag == "latest" {
         return TagClass::Latest;
     }
-    let tokens: Vec<&str> = tag
-        .split(['-', '_', '+'])
-        .filter(|token| !token.is_empty())
-        .collect();
-    let Some(first) = tokens.first() else {
+    let tokens = tag_tokens(tag);
+    let Some((first, _)) = tokens.first() else {
         return TagClass::Floating(FloatingReason::Channel);
     };
-    let dated = tokens
-        .iter()
-        .any(|token| is_build_number(token) || is_commit_like(token))
-        || tokens.windows(3).any(|window| match window {
-            [year, month, day] => all_digits(year, 4) && all_digits(month, 2) && all_digits(day, 2),
-            _ => false,
-        });
-    if dated || is_version(first) {
+    let dated = tokens.windows(3).any(|window| match window {
+        [(year, _), (month, _), (day, _)] => {
+            all_digits(year, 4) && all_digits(month, 2) && all_digits(day, 2)
+        }
+        _ => false,
+    });
+    let versioned = tokens.iter().any(|(token, after_plus)| {
+        is_build_number(token)
+            || is_commit_like(token)
+            || is_java_build(token)
+            || (*after_plus && token.bytes().all(|b| b.is_ascii_digit()))
+            || carries_version(name, token)
+    });
+    if dated || versioned {
         TagClass::Specific
     } else if is_major_only(first) {
         TagClass::Floating(FloatingReason::MajorOnly)
-    } else if tokens.iter().skip(1).any(|token| is_version(token)) {
-        TagClass::Specific
     } else {
         TagClass::Floating(FloatingReason::Channel)
     }
+}
+
+/// The non-empty tokens of a tag, each with whether a `+` stands before it.
+fn tag_tokens(tag: &str) -> Vec<(&str, bool)> {
+    let mut tokens = Vec::new();
+    let mut after_plus = false;
+    let mut start = 0;
+    for (index, c) in tag.char_indices().chain(std::iter::once((tag.len(), '-'))) {
+        if matches!(c, '-' | '_' | '+') {
+            if let Some(token) = tag.get(start..index).filter(|t| !t.is_empty()) {
+                tokens.push((token, after_plus));
+            }
+            after_plus = c == '+';
+            start = index + 1;
+        }
+    }
+    tokens
+}
+
+/// A version after the token's leading letters, unless the letters name a base system other
+/// than the repository itself.
+fn carries_version(name: &str, token: &str) -> bool {
+    let digits_at = token
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(token.len());
+    let (letters, rest) = token.split_at(digits_at);
+    if !is_version(rest) {
+        return false;
+    }
+    let base = BASE_SYSTEMS
+        .iter()
+        .any(|system| letters.eq_ignore_ascii_case(system));
+    !base || letters.eq_ignore_ascii_case(name)
+}
+
+/// `b\d+`: a Java build (`jdk8u292-b10`).
+fn is_java_build(token: &str) -> bool {
+    token
+        .strip_prefix('b')
+        .is_some_and(|rest| rest.len() >= 2 && rest.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Splits `text` into its leading ASCII digits and the rest.
@@ -488,9 +560,9 @@ fn is_commit_like(token: &str) -> bool {
         && token.bytes().any(|b| b.is_ascii_alphabetic())
 }
 
-/// `v?\d+(\.\d+)+…` or `\d+u\d+…`.
+/// `\d+(\.\d+)+…` or `\d+u\d+…`.
 fn is_version(token: &str) -> bool {
-    let (major, rest) = leading_digits(token.strip_prefix('v').unwrap_or(token));
+    let (major, rest) = leading_digits(token);
     if major == 0 {
         return false;
     }

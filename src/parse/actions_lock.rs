@@ -200,7 +200,8 @@ fn read(text: &str, problems: &mut Vec<Problem>) -> Option<ActionsLock> {
             return None;
         }
     };
-    for span in &file.duplicate_keys {
+    for duplicate in &file.duplicate_keys {
+        let span = &duplicate.key;
         let key = text.get(span.start..span.end).unwrap_or("");
         problems.push(Problem::new(
             *span,

@@ -5,15 +5,31 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::model::image::{ImageUse, ImageValue};
+use crate::model::image::{HOLE, ImageUse, ImageValue, Unknown, UnknownKind, Unresolved};
 use crate::model::location::{Location, Related, Span};
 use crate::model::origin::Origin;
 use crate::model::source::SourceFile;
 use crate::parse::comment::yaml_comments;
 use crate::parse::env::EnvFile;
-use crate::parse::interpolate::interpolate;
+use crate::parse::interpolate::{interpolate, interpolated_shape};
 use crate::parse::yaml::{Node, ParsedYaml, parse_yaml};
 use crate::parse::{Problem, Syntax};
+
+/// Keys whose values the rules judge in a compose file: a duplicate key that holds none of
+/// them is a note (see [`ParsedYaml::add_duplicate_keys`]).
+const JUDGED_KEYS: &[&str] = &[
+    "services",
+    "image",
+    "build",
+    "args",
+    "user",
+    "privileged",
+    "security_opt",
+    "environment",
+    "env_file",
+    "extends",
+    "<<",
+];
 
 /// A parsed compose file.
 #[derive(Clone, Debug, Default)]
@@ -85,7 +101,7 @@ pub fn parse_compose(
         Err(error) => return ParsedYaml::invalid(error),
     };
     let mut parsed = ParsedYaml::default();
-    parsed.add_duplicate_keys(&file, text);
+    parsed.add_duplicate_keys(&file, text, JUDGED_KEYS);
     parsed.comments = yaml_comments(text, &file);
     let scope = Scope {
         source,
@@ -165,9 +181,21 @@ impl Scope<'_> {
         }
         let value = match result.value {
             Some(value) => ImageValue::Resolved(value),
-            None => ImageValue::Unresolved {
-                variables: result.missing,
-            },
+            None => {
+                let lookup = |name: &str| self.lookup(name);
+                // A value with a hole in it already (a NUL) gets no shape.
+                let shape = (!written.contains(HOLE))
+                    .then(|| interpolated_shape(written, &lookup, &result.missing))
+                    .flatten();
+                ImageValue::Unresolved(Unresolved {
+                    shape,
+                    unknowns: result
+                        .missing
+                        .into_iter()
+                        .map(|name| Unknown::new(name, UnknownKind::Variable))
+                        .collect(),
+                })
+            }
         };
         parsed.images.push(ImageUse {
             location: Location::new(Arc::clone(self.source), image.span),

@@ -12,6 +12,7 @@ mod keyword;
 mod lexer;
 mod logical;
 mod pattern;
+mod platform;
 #[cfg(test)]
 mod robustness_tests;
 mod scope;
@@ -26,8 +27,9 @@ mod user;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::model::image::ImageUse;
-use crate::model::location::Span;
+use crate::model::image::{ImageUse, ImageValue};
+use crate::model::location::{Location, Span};
+use crate::model::origin::Origin;
 use crate::model::source::SourceFile;
 use crate::parse::Problem;
 
@@ -167,6 +169,11 @@ pub fn parse(source: &Arc<SourceFile>) -> ParsedDockerfile {
         stage::analyze(source, &mut instructions, escape, &mut problems)
     };
     problems.sort_by_key(|problem| problem.span);
+    let mut images: Vec<ImageUse> = directives
+        .iter()
+        .filter_map(|directive| syntax_image(source, directive))
+        .collect();
+    images.extend(analysis.images);
     ParsedDockerfile {
         dockerfile: Dockerfile {
             escape,
@@ -175,9 +182,23 @@ pub fn parse(source: &Arc<SourceFile>) -> ParsedDockerfile {
             stages: analysis.stages,
             run_variables: analysis.run_variables,
         },
-        images: analysis.images,
+        images,
         problems,
     }
+}
+
+/// The frontend image of a `# syntax=` directive: BuildKit pulls it and runs the build with
+/// it, so it is judged like a `FROM` image. Directives are not expanded.
+fn syntax_image(source: &Arc<SourceFile>, directive: &Directive) -> Option<ImageUse> {
+    if directive.name != "syntax" || directive.value.trim().is_empty() {
+        return None;
+    }
+    Some(ImageUse {
+        location: Location::new(Arc::clone(source), directive.span),
+        value: ImageValue::Resolved(directive.value.clone()),
+        via: Vec::new(),
+        origin: Some(Origin::SyntaxDirective),
+    })
 }
 
 /// BuildKit reads lines with `bufio.Scanner`, whose tokens (line plus `\n`) stop at 64 KiB.

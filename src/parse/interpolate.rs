@@ -2,6 +2,8 @@
 //! difference between an unset and an empty variable exactly as the spec's "Interpolation"
 //! section and compose-go's `template` package do.
 
+use crate::model::image::{HOLE, Part, shape_of};
+
 /// How deeply `${A:-${B:-…}}` may nest before the expression is rejected.
 const MAX_NESTING: usize = 16;
 
@@ -28,6 +30,31 @@ pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Inter
 /// empty string (compose warns); it is still listed in `missing`. `:?` checks still fail.
 pub fn interpolate_or_empty(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Interpolation {
     run(text, lookup, true)
+}
+
+/// Where the variables `missing` (unset, no default) stand in the interpolation of `text`:
+/// interpolated again with each of them standing for [`HOLE`] (holes already in `text` stay).
+/// Only kept when that is exactly compose's own interpolation with the holes in it (a missing
+/// variable also used as `${NAME:+word}` is not): else `None`.
+pub fn interpolated_shape(
+    text: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    missing: &[String],
+) -> Option<Vec<Part>> {
+    let hole = HOLE.to_string();
+    let marked = interpolate(text, &|name| {
+        if missing.iter().any(|known| known == name) {
+            Some(hole.clone())
+        } else {
+            lookup(name)
+        }
+    });
+    let plain = interpolate_or_empty(text, lookup);
+    let (marked, plain) = (marked.value?, plain.value?);
+    if marked.replace(HOLE, "") != plain.replace(HOLE, "") {
+        return None;
+    }
+    shape_of(&marked)
 }
 
 /// The names of the variables `text` refers to (`$NAME`, `${NAME}`, `${NAME:-default}`,

@@ -21,6 +21,7 @@ use std::sync::{Arc, OnceLock};
 use crate::model::action::{ActionUse, LockState};
 use crate::model::image::ImageUse;
 use crate::model::kind::FileKind;
+use crate::model::level::Level;
 use crate::model::location::Span;
 use crate::model::script::Script;
 use crate::model::source::SourceFile;
@@ -32,6 +33,9 @@ pub use comment::Comment;
 pub struct Problem {
     pub span: Span,
     pub message: String,
+    /// The level of the PW001 finding: an error unless the problem touches nothing the rules
+    /// judge (a duplicate `requests:` key), then a note.
+    pub level: Level,
 }
 
 impl Problem {
@@ -39,6 +43,15 @@ impl Problem {
         Self {
             span,
             message: message.into(),
+            level: Level::Error,
+        }
+    }
+
+    /// A problem that affects no value the rules judge.
+    pub fn note(span: Span, message: impl Into<String>) -> Self {
+        Self {
+            level: Level::Note,
+            ..Self::new(span, message)
         }
     }
 }
@@ -117,6 +130,9 @@ pub struct ParseContext<'a> {
     pub process_env: Option<&'a BTreeMap<String, String>>,
     /// What the workflow lockfile beside a workflow says of each `uses:` value.
     pub actions_lock: Option<workflow::LockLookup<'a>>,
+    /// The file is in a Helm chart's `templates/` ([`k8s::in_chart_templates`]): its template
+    /// actions make it no manifest until rendered.
+    pub helm_chart_template: bool,
 }
 
 /// Parse `source` as `kind`. Never fails: what cannot be parsed becomes a [`Problem`].
@@ -152,7 +168,7 @@ pub fn parse(source: Arc<SourceFile>, kind: FileKind, cx: &ParseContext<'_>) -> 
             workflow::parse_workflow_with(&source, cx.actions_lock.unwrap_or(&unlocked))
         }
         FileKind::Action => workflow::parse_action(&source),
-        FileKind::Kubernetes => k8s::parse_k8s(&source),
+        FileKind::Kubernetes => k8s::parse_k8s(&source, cx.helm_chart_template),
         FileKind::ActionsLock => {
             let parsed = actions_lock::parse_actions_lock(source.text());
             let mut notices = Vec::new();

@@ -3,13 +3,15 @@
 //! occurrences it names: images (job and service containers, `docker://` steps, docker
 //! actions; `${{ matrix.x }}` expanded from the job's literal matrix) and action references.
 
+#[path = "workflow/evaluate.rs"]
+mod evaluate;
 #[path = "workflow/matrix.rs"]
 mod matrix;
 
 use std::sync::Arc;
 
 use crate::model::action::{ActionUse, LockState};
-use crate::model::image::{ImageUse, ImageValue};
+use crate::model::image::{ImageUse, ImageValue, Unknown, UnknownKind, Unresolved};
 use crate::model::location::{Location, Span};
 use crate::model::mapped_text::MappedText;
 use crate::model::origin::Origin;
@@ -19,11 +21,35 @@ use crate::parse::expression::mask_expressions;
 use crate::parse::yaml::{Node, ParsedYaml, YamlFile, mapped_scalar, parse_yaml};
 use crate::parse::{Notice, Syntax};
 
-use matrix::{Expander, Unexpanded};
+use evaluate::Contexts;
+use matrix::{Expander, OverBudget};
 
 pub use matrix::{MAX_COMBINATIONS, MAX_EXPANDED_BYTES};
 
 const DOCKER_SCHEME: &str = "docker://";
+
+/// Keys whose values the rules judge in a workflow or action: a duplicate key that holds none
+/// of them is a note (see [`ParsedYaml::add_duplicate_keys`]).
+const JUDGED_KEYS: &[&str] = &[
+    "jobs",
+    "steps",
+    "uses",
+    "run",
+    "shell",
+    "defaults",
+    "container",
+    "image",
+    "services",
+    "strategy",
+    "matrix",
+    "include",
+    "env",
+    "with",
+    "runs",
+    "using",
+    "inputs",
+    "<<",
+];
 
 /// A parsed workflow.
 #[derive(Clone, Debug, Default)]
@@ -113,7 +139,7 @@ pub fn parse_workflow_with(source: &Arc<SourceFile>, lock: LockLookup<'_>) -> Pa
             }
         }
         for job in &workflow.jobs {
-            scope.job(job, lock);
+            scope.job(job, workflow.env.as_ref(), lock);
             let windows = job
                 .node
                 .get("runs-on")
@@ -160,7 +186,7 @@ pub fn parse_action(source: &Arc<SourceFile>) -> ParsedYaml {
                 .as_string()
                 .is_some_and(|text| text.starts_with(DOCKER_SCHEME))
         {
-            scope.uses(image, &Origin::DockerAction, None, &|_| LockState::Unlocked);
+            scope.uses(image, &Origin::DockerAction, &|_| LockState::Unlocked);
         }
         for step in &action.steps {
             // Composite steps must name their shell; GitHub rejects a `run:` without one.
@@ -174,7 +200,7 @@ pub fn parse_action(source: &Arc<SourceFile>) -> ParsedYaml {
                 };
                 // NOTE: GitHub's lockfile covers workflows; a composite action's own steps
                 // are judged by their refs.
-                scope.uses(uses, &origin, None, &|_| LockState::Unlocked);
+                scope.uses(uses, &origin, &|_| LockState::Unlocked);
             }
         }
         Syntax::Action(action)
@@ -193,9 +219,9 @@ fn parse(
     let mut scope = Scope {
         source,
         parsed: ParsedYaml::default(),
-        expander: Expander::new(source),
+        expander: Expander::new(),
     };
-    scope.parsed.add_duplicate_keys(&file, text);
+    scope.parsed.add_duplicate_keys(&file, text, JUDGED_KEYS);
     scope.parsed.comments = crate::parse::comment::yaml_comments(text, &file);
     let syntax = build(&file, &mut scope);
     if scope.expander.over_budget() {
@@ -274,28 +300,32 @@ fn steps(parent: &Node) -> Vec<Step> {
 struct Scope<'a> {
     source: &'a Arc<SourceFile>,
     parsed: ParsedYaml,
-    expander: Expander<'a>,
+    expander: Expander,
 }
 
 impl Scope<'_> {
-    fn job(&mut self, job: &Job, lock: LockLookup<'_>) {
-        let matrix = job.matrix.as_ref();
+    fn job(&mut self, job: &Job, workflow_env: Option<&Node>, lock: LockLookup<'_>) {
+        let cx = Contexts {
+            source: self.source,
+            matrix: job.matrix.as_ref(),
+            env: job.env.iter().chain(workflow_env).collect(),
+        };
         let id = &job.id;
         if let Some(image) = &job.container {
             let origin = Origin::JobContainer { job: id.clone() };
-            self.image(image, 0, &origin, matrix);
+            self.image(image, 0, &origin, &cx);
         }
         for (service, image) in &job.services {
             let origin = Origin::JobService {
                 job: id.clone(),
                 service: service.clone(),
             };
-            self.image(image, 0, &origin, matrix);
+            self.image(image, 0, &origin, &cx);
         }
         if let Some(uses) = &job.uses {
             // NOTE: GitHub's lockfile does not cover reusable-workflow calls: judged as usual.
             let origin = Origin::ReusableWorkflow { job: id.clone() };
-            self.uses(uses, &origin, matrix, &|_| LockState::Unlocked);
+            self.uses(uses, &origin, &|_| LockState::Unlocked);
         }
         for step in &job.steps {
             if let Some(uses) = &step.uses {
@@ -303,18 +333,23 @@ impl Scope<'_> {
                     job: id.clone(),
                     number: step.number,
                 };
-                self.uses(uses, &origin, matrix, lock);
+                self.uses(uses, &origin, lock);
             }
         }
     }
 
     /// A `uses:`-style value: an image with the `docker://` scheme, else an action reference.
-    fn uses(&mut self, node: &Node, origin: &Origin, matrix: Option<&Node>, lock: LockLookup<'_>) {
+    fn uses(&mut self, node: &Node, origin: &Origin, lock: LockLookup<'_>) {
         let Some(text) = node.as_string() else { return };
         // NOTE: GitHub evaluates no expression in `uses:` (not even `docker://…${{ }}`): such a
         // value is an action occurrence, reported as invalid (PW001), not an image to expand.
         if text.starts_with(DOCKER_SCHEME) && !text.contains("${{") {
-            self.image(node, DOCKER_SCHEME.len(), origin, matrix);
+            let cx = Contexts {
+                source: self.source,
+                matrix: None,
+                env: Vec::new(),
+            };
+            self.image(node, DOCKER_SCHEME.len(), origin, &cx);
             return;
         }
         if text.trim().is_empty() {
@@ -345,21 +380,26 @@ impl Scope<'_> {
         });
     }
 
-    /// The image written in `node` from byte `skip` of its text on, matrix-expanded.
-    fn image(&mut self, node: &Node, skip: usize, origin: &Origin, matrix: Option<&Node>) {
+    /// The image written in `node` from byte `skip` of its text on, with its expressions
+    /// expanded to every value they can take.
+    fn image(&mut self, node: &Node, skip: usize, origin: &Origin, cx: &Contexts<'_>) {
         let Some(text) = node.as_string().and_then(|text| text.get(skip..)) else {
             return;
         };
         let full = node.as_str().map_or(0, str::len);
         let span = node.sub_span(self.source.text(), skip..full);
-        let uses: Vec<(ImageValue, Vec<_>)> = match self.expander.expand(text, matrix) {
-            Ok(values) => values
-                .into_iter()
-                .filter(|(value, _)| !value.trim().is_empty())
-                .map(|(value, via)| (ImageValue::Resolved(value), via))
-                .collect(),
-            Err(Unexpanded::Unresolvable(variables) | Unexpanded::OverBudget(variables)) => {
-                vec![(ImageValue::Unresolved { variables }, Vec::new())]
+        let uses: Vec<(ImageValue, Vec<_>)> = match self.expander.expand(text, cx) {
+            Ok(values) => values,
+            Err(OverBudget(expressions)) => {
+                let unknowns = expressions
+                    .into_iter()
+                    .map(|name| Unknown::new(name, UnknownKind::Expression))
+                    .collect();
+                let value = ImageValue::Unresolved(Unresolved {
+                    unknowns,
+                    shape: None,
+                });
+                vec![(value, Vec::new())]
             }
         };
         for (value, via) in uses {

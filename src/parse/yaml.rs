@@ -37,8 +37,17 @@ pub const MAX_DEPTH: usize = 256;
 pub struct YamlFile {
     /// One root node per document (`---`), in order.
     pub documents: Vec<Node>,
-    /// Spans of mapping keys that repeat an earlier key of the same mapping; the first wins.
-    pub duplicate_keys: Vec<Span>,
+    /// Mapping keys that repeat an earlier key of the same mapping; the first wins.
+    pub duplicate_keys: Vec<DuplicateKey>,
+}
+
+/// A mapping entry dropped because an earlier entry has the same key.
+#[derive(Clone, Debug)]
+pub struct DuplicateKey {
+    /// The span of the repeated key.
+    pub key: Span,
+    /// The dropped value.
+    pub value: Node,
 }
 
 /// Why a YAML stream could not be parsed.
@@ -126,15 +135,44 @@ impl ParsedYaml {
         }
     }
 
-    /// Record a problem for each duplicate key of `file`.
-    pub fn add_duplicate_keys(&mut self, file: &YamlFile, text: &str) {
-        for span in &file.duplicate_keys {
+    /// Record a problem for each duplicate key of `file`: an error when the duplicate entry
+    /// (whose value is dropped) is, or holds, one of the `judged` keys whose values the rules
+    /// read (a second `image:`, a second `containers:` list); else a note, since what is
+    /// checked is the same whichever entry a tool keeps.
+    pub fn add_duplicate_keys(&mut self, file: &YamlFile, text: &str, judged: &[&str]) {
+        for duplicate in &file.duplicate_keys {
+            let span = duplicate.key;
             let key = text.get(span.start..span.end).unwrap_or("");
-            self.problems.push(Problem::new(
-                *span,
-                format!("duplicate key `{key}`: the first one is used"),
-            ));
+            let name = key.trim_matches(['"', '\'']);
+            if judged.contains(&name) || holds_key(&duplicate.value, judged, 0) {
+                self.problems.push(Problem::new(
+                    span,
+                    format!("duplicate key `{key}`: the first one is used"),
+                ));
+            } else {
+                self.problems.push(Problem::note(
+                    span,
+                    format!(
+                        "duplicate key `{key}`: the first one is used; nothing pinwarden checks \
+                         is in the duplicate"
+                    ),
+                ));
+            }
         }
+    }
+}
+
+/// Does `node` hold one of `keys` as a mapping key, at any depth (bounded)?
+fn holds_key(node: &Node, keys: &[&str], depth: usize) -> bool {
+    if depth > MAX_DEPTH {
+        return true;
+    }
+    match &node.value {
+        Value::Mapping(entries) => entries.iter().any(|(key, value)| {
+            key.as_str().is_some_and(|key| keys.contains(&key)) || holds_key(value, keys, depth + 1)
+        }),
+        Value::Sequence(items) => items.iter().any(|item| holds_key(item, keys, depth + 1)),
+        Value::Null | Value::Scalar(_) => false,
     }
 }
 

@@ -124,29 +124,16 @@ pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<(
             plural(counts.notes, "note", "notes"),
         ))?;
     }
-    let counts = report.counts();
-    let files = plural(report.files_scanned, "file", "files");
-    if counts.total() == 0 {
-        line(format!(
-            "{} no findings in {files} (policy `{}`)",
-            style.paint("1;32", "ok:"),
-            report.policy.as_str()
-        ))
+    let summary = summary(report);
+    let left_out = report.left_out_total();
+    let note = if left_out > 0 {
+        format!(" ({left_out} not shown: over the per-file limit)")
     } else {
-        let left_out = report.left_out_total();
-        let note = if left_out > 0 {
-            format!(" ({left_out} not shown: over the per-file limit)")
-        } else {
-            String::new()
-        };
-        line(format!(
-            "found {} in {files} (policy `{}`): {}, {}, {}{note}",
-            plural(counts.total(), "finding", "findings"),
-            report.policy.as_str(),
-            plural(counts.errors, "error", "errors"),
-            plural(counts.warnings, "warning", "warnings"),
-            plural(counts.notes, "note", "notes"),
-        ))
+        String::new()
+    };
+    match summary.strip_prefix("ok:") {
+        Some(rest) => line(format!("{}{rest}", style.paint("1;32", "ok:"))),
+        None => line(format!("{summary}{note}")),
     }
 }
 
@@ -159,6 +146,44 @@ fn display_path(path: &str) -> String {
     } else {
         escaped.into_owned()
     }
+}
+
+/// The closing line: how many findings in how many files, of how many scanned; or why
+/// nothing was scanned. Also written to stderr when the report goes to `--output`.
+pub fn summary(report: &Report) -> String {
+    let counts = report.counts();
+    let policy = report.policy.as_str();
+    let scanned = plural(report.files_scanned, "file", "files");
+    if report.files_scanned == 0 {
+        let skipped = match report.notifications.len() {
+            0 => String::new(),
+            n => format!(
+                "; {} skipped (see the notes above)",
+                plural(n, "file", "files")
+            ),
+        };
+        return format!(
+            "nothing scanned: no Dockerfile, compose file, workflow, action or Kubernetes \
+             manifest under the given paths{skipped}"
+        );
+    }
+    if counts.total() == 0 {
+        return format!("ok: no findings ({scanned} scanned) at policy `{policy}`");
+    }
+    let mut paths: Vec<&str> = report
+        .findings
+        .iter()
+        .map(|finding| finding.primary.source.path())
+        .collect();
+    paths.dedup();
+    format!(
+        "found {} in {} ({scanned} scanned) at policy `{policy}`: {}, {}, {}",
+        plural(counts.total(), "finding", "findings"),
+        plural(paths.len(), "file", "files"),
+        plural(counts.errors, "error", "errors"),
+        plural(counts.warnings, "warning", "warnings"),
+        plural(counts.notes, "note", "notes"),
+    )
 }
 
 fn caret_code(level: Level) -> &'static str {

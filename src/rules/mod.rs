@@ -147,12 +147,15 @@ impl CheckContext {
         !off && meta.enabled_at(self.policy(meta.ecosystem))
     }
 
-    /// The level the rule's findings are reported at.
+    /// The level the rule's findings are reported at (a finding the rule reports at
+    /// another level keeps it unless [`Self::configured_level`] is set).
     pub fn level(&self, meta: &RuleMeta) -> Level {
-        self.rules
-            .get(meta.id)
-            .and_then(|setting| setting.level)
-            .unwrap_or(meta.default_level)
+        self.configured_level(meta).unwrap_or(meta.default_level)
+    }
+
+    /// The level configured for the rule, if any: it overrides every finding's own level.
+    pub fn configured_level(&self, meta: &RuleMeta) -> Option<Level> {
+        self.rules.get(meta.id).and_then(|setting| setting.level)
     }
 }
 
@@ -171,7 +174,7 @@ pub fn notices(document: &Document, cx: &CheckContext) -> Vec<Notice> {
     }
 }
 
-type ImageJudge = for<'a> fn(&images::Subject<'a>, &CheckContext) -> Option<Finding>;
+pub(crate) type ImageJudge = for<'a> fn(&images::Subject<'a>, &CheckContext) -> Option<Finding>;
 type ActionJudge = for<'a> fn(&actions::Subject<'a>, &CheckContext) -> Option<Finding>;
 
 /// Run every enabled check over one document. Pure: no I/O.
@@ -197,12 +200,7 @@ pub fn check(document: &Document, cx: &CheckContext) -> Vec<Finding> {
     action_chain.sort_by_key(|(precedence, _)| *precedence);
     if !image_chain.is_empty() {
         for image in &document.images {
-            let subject = images::Subject::new(image);
-            findings.extend(
-                image_chain
-                    .iter()
-                    .find_map(|(_, judge)| judge(&subject, cx)),
-            );
+            findings.extend(images::judge(image, &image_chain, cx));
         }
     }
     if !action_chain.is_empty() {
@@ -215,8 +213,13 @@ pub fn check(document: &Document, cx: &CheckContext) -> Vec<Finding> {
             );
         }
     }
+    // NOTE: a rule may report a finding below its default level (PW001 reports a duplicate
+    // key that holds nothing pinwarden judges as a note); a level configured for the rule
+    // applies to all its findings.
     for finding in &mut findings {
-        finding.level = cx.level(finding.rule);
+        if let Some(level) = cx.configured_level(finding.rule) {
+            finding.level = level;
+        }
     }
     findings
 }

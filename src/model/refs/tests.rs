@@ -395,3 +395,115 @@ fn describes_floating_reasons() {
         TagClass::Floating(FloatingReason::Channel)
     );
 }
+
+/// Tags published on real registries (Docker Hub official images, GHCR, Quay, MCR,
+/// registry.k8s.io, nvcr.io, Google Artifact Registry), each with its repository's last path
+/// component: a specific tag names one build, a floating one moves.
+#[test]
+fn classifies_real_registry_tags() {
+    use FloatingReason::{Channel, MajorOnly};
+    use TagClass::{Floating, Specific};
+    #[rustfmt::skip]
+    let cases: &[(&str, &str, TagClass)] = &[
+        // Java: update and build numbers, wherever they stand
+        ("openjdk8", "jdk8u292-b10", Specific),
+        ("openjdk8", "jdk8u202-b08-alpine-slim", Specific),
+        ("eclipse-temurin", "8u432-b06-jdk-jammy", Specific),
+        ("eclipse-temurin", "21.0.5_11-jdk", Specific),
+        ("eclipse-temurin", "17.0.13_11-jre-alpine", Specific),
+        ("scala-sbt", "temurin-21.0.5_11-jdk", Specific),
+        ("openjdk", "11.0.16-jre-slim", Specific),
+        ("eclipse-temurin", "21-jdk-alpine", Floating(MajorOnly)),
+        ("openjdk", "17-jdk-slim", Floating(MajorOnly)),
+        ("amazoncorretto", "21-al2023-headless", Floating(MajorOnly)),
+        ("gradle", "8.10.2-jdk21", Specific),
+        ("gradle", "jdk21", Floating(Channel)),
+        ("maven", "3.9.9-eclipse-temurin-21", Specific),
+        ("maven", "3-eclipse-temurin-17", Floating(MajorOnly)),
+        ("jenkins", "2.479.1-lts-jdk17", Specific),
+        ("jenkins", "lts-jdk17", Floating(Channel)),
+        // a product version after letters
+        ("tpu", "jax0.7.2-rev1", Specific),
+        ("golang", "1.22.5-bookworm", Specific),
+        ("golang", "1.21.13-alpine3.20", Specific),
+        ("golang", "1-alpine", Floating(MajorOnly)),
+        // base-system versions name the base, not the image
+        ("node", "20.11.1-alpine3.19", Specific),
+        ("node", "18.20.4-bookworm-slim", Specific),
+        ("node", "18-alpine3.18", Floating(MajorOnly)),
+        ("node", "22-alpine", Floating(MajorOnly)),
+        ("node", "lts-alpine", Floating(Channel)),
+        ("node", "iron-alpine3.20", Floating(Channel)),
+        ("node", "current-slim", Floating(Channel)),
+        ("python", "3.12.7-slim-bookworm", Specific),
+        ("python", "3.11.9-alpine3.20", Specific),
+        ("python", "alpine3.20", Floating(Channel)),
+        ("python", "3-slim", Floating(MajorOnly)),
+        ("nginx", "1.27.2-alpine", Specific),
+        ("nginx", "1.25.3-alpine3.18-perl", Specific),
+        ("nginx", "stable-alpine3.18", Floating(Channel)),
+        ("nginx", "mainline", Floating(Channel)),
+        ("redis", "7.2.4-alpine3.19", Specific),
+        ("redis", "7-alpine", Floating(MajorOnly)),
+        ("postgres", "16.4-bookworm", Specific),
+        ("postgres", "15.8-alpine3.20", Specific),
+        ("mysql", "8.4.2-oraclelinux8", Specific),
+        ("mysql", "8.0.39-debian", Specific),
+        ("mariadb", "11.4.3-noble", Specific),
+        ("httpd", "2.4.62-alpine3.20", Specific),
+        ("php", "8.3.12-fpm-alpine3.20", Specific),
+        ("php", "8-apache", Floating(MajorOnly)),
+        ("php", "apache", Floating(Channel)),
+        ("ruby", "3.3.5-alpine3.20", Specific),
+        ("rust", "1.81.0-slim-bookworm", Specific),
+        ("rust", "1-slim", Floating(MajorOnly)),
+        ("rust", "slim", Floating(Channel)),
+        ("busybox", "1.36.1-musl", Specific),
+        ("alpine", "3.20.3", Specific),
+        ("alpine", "3", Floating(MajorOnly)),
+        ("alpine", "edge", Floating(Channel)),
+        // the base system's own repository: its version is the image's
+        ("centos", "centos7.9.2009", Specific),
+        ("ubuntu", "22.04", Specific),
+        ("ubuntu", "jammy-20240111", Specific),
+        ("ubuntu", "noble", Floating(Channel)),
+        ("debian", "bookworm-20240926-slim", Specific),
+        ("debian", "12.7-slim", Specific),
+        ("debian", "12", Floating(MajorOnly)),
+        ("postgresql", "16.4.0-debian-12-r9", Specific),
+        ("grafana", "11.2.2-ubuntu", Specific),
+        ("cuda", "12.6.1-base-ubuntu24.04", Specific),
+        ("pytorch", "2.4.1-cuda12.4-cudnn9-runtime", Specific),
+        ("pytorch", "24.09-py3", Specific),
+        ("tensorflow", "2.17.0-gpu", Specific),
+        ("tensorflow", "latest-gpu", Floating(Channel)),
+        ("docker", "27.3.1-dind", Specific),
+        ("docker", "24-dind", Floating(MajorOnly)),
+        ("docker", "dind", Floating(Channel)),
+        ("rabbitmq", "3.13.7-management-alpine", Specific),
+        ("rabbitmq", "3-management", Floating(MajorOnly)),
+        ("prometheus", "v2.54.1", Specific),
+        ("traefik", "v3.1.6", Specific),
+        ("traefik", "v3", Floating(MajorOnly)),
+        ("controller", "v1.11.3", Specific),
+        ("pause", "3.10", Specific),
+        ("node", "v1.31.0", Specific), // kindest/node
+        ("keycloak", "nightly", Floating(Channel)),
+        ("actions-runner", "2.320.0", Specific),
+        ("aspnet", "8.0.8-bookworm-slim", Specific),
+        ("aspnet", "8.0-alpine", Specific),
+        ("servercore", "ltsc2022", Floating(Channel)),
+        ("servercore", "10.0.20348.2700", Specific),
+        ("runtime", "4.8.1-windowsservercore-ltsc2022", Specific),
+        ("static-debian12", "nonroot", Floating(Channel)),
+        ("static-debian12", "debug-nonroot", Floating(Channel)),
+        ("terraform", "1.9.7", Specific),
+        ("terraform", "light", Floating(Channel)),
+        // a number after `+` is a build
+        ("openjdk", "jdk-21+35", Specific),
+    ];
+    assert!(cases.len() >= 60);
+    for &(name, tag, want) in cases {
+        assert_eq!(classify_image_tag(name, tag), want, "{name}:{tag}");
+    }
+}

@@ -15,8 +15,9 @@ use std::rc::Rc;
 use rpds::HashTrieMap;
 
 use super::lexer::{self, Env, LexError, Lookup, Options};
+use super::platform::{self, Platform, Side};
 use super::{Args, Instruction};
-use crate::model::image::ImageValue;
+use crate::model::image::{HOLE, ImageValue, Part, Unknown, UnknownKind, Unresolved, shape_of};
 use crate::model::location::Span;
 use crate::parse::Problem;
 use crate::parse::shell::{Note as ShellNote, Variable};
@@ -114,6 +115,41 @@ impl Scope {
         self.vars.get(name)
     }
 
+    /// Is `name` an automatic argument visible here (predefined globally, or imported into
+    /// the stage with `ARG name`), whose value the builder sets?
+    pub(super) fn is_automatic(&self, name: &str) -> bool {
+        AUTOMATIC_ARGS.contains(&name)
+            && self
+                .get(name)
+                .is_some_and(|binding| !binding.from_env && matches!(binding.value, Value::Unknown))
+    }
+
+    /// This scope with the automatic arguments `names` set to their values on a build for
+    /// `target` that runs on `build`.
+    pub(super) fn on_platform(
+        &self,
+        names: &[String],
+        target: &Platform,
+        build: &Platform,
+    ) -> Self {
+        let mut scope = self.clone();
+        for name in names {
+            let platform = match platform::side(name) {
+                Some(Side::Target) => target,
+                Some(Side::Build) => build,
+                None => continue,
+            };
+            if let (Some(value), Some(binding)) = (platform.value(name), self.get(name)) {
+                let binding = Binding {
+                    value: Value::Known(value),
+                    ..binding.clone()
+                };
+                scope.set(name, binding);
+            }
+        }
+        scope
+    }
+
     fn set(&mut self, name: &str, binding: Binding) {
         self.vars.insert_mut(name.to_owned(), binding);
     }
@@ -153,9 +189,7 @@ pub(super) fn resolve(text: &str, scope: &Scope, escape: char) -> Result<Resolut
         // NOTE: absurd nesting is treated as unresolved rather than as a broken file.
         Err(LexError::TooDeep) => {
             return Ok(Resolution {
-                value: ImageValue::Unresolved {
-                    variables: Vec::new(),
-                },
+                value: ImageValue::unresolved_variables(Vec::<String>::new()),
                 via: Vec::new(),
             });
         }
@@ -176,9 +210,61 @@ pub(super) fn resolve(text: &str, scope: &Scope, escape: char) -> Result<Resolut
                 variables.push(name);
             }
         }
-        ImageValue::Unresolved { variables }
+        let shape = shape(text, scope, escape, &variables, &expansion.text);
+        ImageValue::Unresolved(Unresolved {
+            unknowns: variables
+                .into_iter()
+                .map(|name| {
+                    // A default or `--build-arg` never sets these: no default can pin them.
+                    let kind = if scope.is_automatic(&name) {
+                        UnknownKind::Builder
+                    } else {
+                        UnknownKind::Variable
+                    };
+                    Unknown::new(name, kind)
+                })
+                .collect(),
+            shape,
+        })
     };
     Ok(Resolution { value, via })
+}
+
+/// Where the unresolved variables stand in the expansion of `text`: expanded again with each
+/// of them standing for [`HOLE`]. Only kept when that is exactly the first expansion with the
+/// holes in it (`${TAG:+x}` or `${TAG#v}` on an unknown `TAG` is not): else `None`.
+fn shape(
+    text: &str,
+    scope: &Scope,
+    escape: char,
+    unresolved: &[String],
+    expanded: &str,
+) -> Option<Vec<Part>> {
+    /// The scope with the unresolved variables set to a hole.
+    struct Marked<'a> {
+        scope: &'a Scope,
+        unresolved: &'a [String],
+    }
+    impl Env for Marked<'_> {
+        fn lookup(&self, name: &str) -> Lookup<'_> {
+            if self.unresolved.iter().any(|known| known == name) {
+                Lookup::Known(HOLE_TEXT)
+            } else {
+                self.scope.lookup(name)
+            }
+        }
+    }
+    const HOLE_TEXT: &str = "\0";
+    if text.contains(HOLE) {
+        return None;
+    }
+    let marked = Marked { scope, unresolved };
+    let expansion = lexer::expand(text, Options::expand(escape), &marked).ok()?;
+    let same = expansion.unresolved.is_empty() && expansion.text.replace(HOLE, "") == expanded;
+    if !same {
+        return None;
+    }
+    shape_of(&expansion.text)
 }
 
 fn add_notes(into: &mut Vec<Note>, notes: &[Note]) {
@@ -334,7 +420,9 @@ fn assign(
         Ok(resolution) => {
             let (value, shown) = match resolution.value {
                 ImageValue::Resolved(value) => (Value::Known(value.clone()), value),
-                ImageValue::Unresolved { .. } => (Value::Unknown, raw.to_owned()),
+                ImageValue::Unresolved(_) | ImageValue::PerPlatform(_) => {
+                    (Value::Unknown, raw.to_owned())
+                }
             };
             let mut notes = vec![Note {
                 span,

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use super::platform;
 use super::scope::{self, Resolution, Scope, Value, resolve};
 use super::user;
 use super::{Args, Instruction, LogicalText, Stage, StageBase};
@@ -36,6 +37,8 @@ struct Reference {
     stage: usize,
     span: Span,
     resolution: Resolution,
+    /// Its values on each build platform, when it depends only on platform arguments.
+    per_platform: Option<Vec<String>>,
 }
 
 struct Analyzer<'a> {
@@ -273,26 +276,46 @@ impl Analyzer<'_> {
                 return StageBase::Unresolved;
             }
         };
+        let mut resolution = resolution;
         let base = match &resolution.value {
             ImageValue::Resolved(value) if value.is_empty() => {
                 self.problem(span, format!("base name `{written}` should not be blank"));
                 return StageBase::Unresolved;
             }
-            ImageValue::Resolved(value) => {
-                // The latest earlier stage of that name (BuildKit binds names as stages open);
-                // it wins over `scratch`, which a stage may be named.
-                if let Some(&parent) = self.stage_names.get(&value.to_lowercase()) {
-                    return StageBase::Stage(parent);
+            ImageValue::Resolved(value) => match self.named_base(value) {
+                Some(base) => return base,
+                None => StageBase::Image,
+            },
+            ImageValue::Unresolved(_) | ImageValue::PerPlatform(_) => {
+                let Some(values) =
+                    platform::values(written, &self.global, self.escape, &resolution.value)
+                else {
+                    self.images.push(self.image_use(span, resolution, context));
+                    return StageBase::Unresolved;
+                };
+                // A value that names a stage (`binary-linux`) makes it a stage reference:
+                // the builder is only asked for the platforms that have one.
+                if let Some(base) = values.iter().find_map(|value| self.named_base(value)) {
+                    return base;
                 }
-                if value.eq_ignore_ascii_case("scratch") {
-                    return StageBase::Scratch;
-                }
+                resolution.value = ImageValue::PerPlatform(values);
                 StageBase::Image
             }
-            ImageValue::Unresolved { .. } => StageBase::Unresolved,
         };
         self.images.push(self.image_use(span, resolution, context));
         base
+    }
+
+    /// The base a `FROM` value names when it is not an image: the latest earlier stage of
+    /// that name (BuildKit binds names as stages open; it wins over `scratch`, which a stage
+    /// may be named), or `scratch`.
+    fn named_base(&self, value: &str) -> Option<StageBase> {
+        if let Some(&parent) = self.stage_names.get(&value.to_lowercase()) {
+            return Some(StageBase::Stage(parent));
+        }
+        value
+            .eq_ignore_ascii_case("scratch")
+            .then_some(StageBase::Scratch)
     }
 
     fn image_use(&self, span: Span, resolution: Resolution, context: Origin) -> ImageUse {
@@ -362,12 +385,17 @@ impl Analyzer<'_> {
             .current
             .get_or_insert_with(|| Scope::new(Value::Unknown));
         match resolve(&value.text, scope, self.escape) {
-            Ok(resolution) => self.references.push(Reference {
-                kind,
-                stage,
-                span,
-                resolution,
-            }),
+            Ok(resolution) => {
+                let per_platform =
+                    platform::values(&value.text, scope, self.escape, &resolution.value);
+                self.references.push(Reference {
+                    kind,
+                    stage,
+                    span,
+                    resolution,
+                    per_platform,
+                });
+            }
             Err(error) => self.problem(span, format!("cannot expand `{}`: {error}", value.text)),
         }
     }
@@ -384,6 +412,20 @@ impl Analyzer<'_> {
                 RefKind::CopyFrom => Origin::CopyFrom(where_),
                 RefKind::MountFrom => Origin::MountFrom(where_),
             };
+            if let Some(values) = reference.per_platform {
+                // As for `FROM`: a stage for some platform makes it a stage reference.
+                let names_stage = values.iter().any(|value| {
+                    self.stage_names.contains_key(&value.to_lowercase())
+                        || value.eq_ignore_ascii_case("scratch")
+                });
+                if !names_stage {
+                    let mut resolution = reference.resolution;
+                    resolution.value = ImageValue::PerPlatform(values);
+                    self.images
+                        .push(self.image_use(reference.span, resolution, context));
+                }
+                continue;
+            }
             let ImageValue::Resolved(value) = &reference.resolution.value else {
                 self.images
                     .push(self.image_use(reference.span, reference.resolution, context));

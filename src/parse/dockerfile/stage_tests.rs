@@ -9,9 +9,16 @@ fn resolved(text: &str) -> ImageValue {
 }
 
 fn unresolved(names: &[&str]) -> ImageValue {
-    ImageValue::Unresolved {
-        variables: names.iter().map(|n| (*n).to_owned()).collect(),
-    }
+    ImageValue::unresolved_variables(names.iter().copied())
+}
+
+/// The architectures of the build platforms, in order.
+const ARCHES: &[&str] = &[
+    "amd64", "arm64", "arm", "386", "ppc64le", "s390x", "riscv64", "mips64le", "loong64",
+];
+
+fn per_platform(prefix: &str, values: &[&str]) -> ImageValue {
+    ImageValue::PerPlatform(values.iter().map(|v| format!("{prefix}{v}")).collect())
 }
 
 /// (written, value, context) of an image occurrence.
@@ -27,7 +34,7 @@ fn images(parsed: &ParsedDockerfile) -> Vec<ImageRow> {
         .map(|image| {
             (
                 image.written().to_owned(),
-                image.value.clone(),
+                image.value.without_shape(),
                 image
                     .origin
                     .as_ref()
@@ -188,6 +195,19 @@ fn stage_bases() {
         ),
         // unresolved base
         ("ARG B\nFROM $B\n", vec![StageBase::Unresolved], 1),
+        // a platform argument that names a stage on some platform: that stage
+        (
+            "FROM a AS binary-linux\nFROM b AS binary-darwin\nFROM binary-$TARGETOS\n",
+            vec![StageBase::Image, StageBase::Image, StageBase::Stage(0)],
+            2,
+        ),
+        (
+            "FROM a AS bin-arm64\nFROM bin-${TARGETARCH}\n",
+            vec![StageBase::Image, StageBase::Stage(0)],
+            1,
+        ),
+        // one that names no stage: an image on every platform
+        ("FROM tool-$BUILDARCH\n", vec![StageBase::Image], 1),
         // a blank expansion is a problem, not an image
         ("ARG B=\nFROM $B\n", vec![StageBase::Unresolved], 0),
     ];
@@ -271,16 +291,30 @@ fn expansion_in_from() {
         // nested defaults
         ("FROM i:${A:-${B:-x}}\n", resolved("i:x")),
         ("ARG B=2\nFROM i:${A:-${B:-x}}\n", resolved("i:2")),
-        // platform arguments have no static value, even with a default
+        // platform arguments take one value per build platform, even with a default
         (
             "FROM --platform=$TARGETPLATFORM alpine:$TARGETARCH\n",
-            unresolved(&["TARGETARCH"]),
+            per_platform("alpine:", ARCHES),
         ),
         (
             "ARG TARGETARCH=amd64\nFROM i:$TARGETARCH\n",
-            unresolved(&["TARGETARCH"]),
+            per_platform("i:", ARCHES),
         ),
-        ("FROM i:${BUILDOS:-linux}\n", unresolved(&["BUILDOS"])),
+        (
+            "FROM i:${BUILDOS:-linux}\n",
+            per_platform("i:", &["linux", "windows", "darwin", "freebsd"]),
+        ),
+        // the other automatic arguments have no small set of values
+        (
+            "FROM i:$TARGETOSVERSION\n",
+            ImageValue::Unresolved(crate::model::image::Unresolved {
+                unknowns: vec![crate::model::image::Unknown::new(
+                    "TARGETOSVERSION",
+                    crate::model::image::UnknownKind::Builder,
+                )],
+                shape: None,
+            }),
+        ),
         // a default that depends on an unresolved variable is unresolved
         ("ARG A\nARG B=$A\nFROM i:$B\n", unresolved(&["B"])),
         // single quotes and escapes suppress expansion
@@ -300,14 +334,14 @@ fn expansion_in_from() {
     ];
     for (input, expected) in cases {
         let (_, parsed) = parse_text(input);
-        let got = parsed.images.first().map(|i| i.value.clone());
+        let got = parsed.images.first().map(|i| i.value.without_shape());
         assert_eq!(got, Some(expected), "input {input:?}");
     }
     // 10k-deep nesting neither overflows the stack nor takes long.
     let input = format!("FROM i:{}x{}\n", "${A:-".repeat(10_000), "}".repeat(10_000));
     let (_, parsed) = parse_text(&input);
     assert_eq!(
-        parsed.images.first().map(|i| i.value.clone()),
+        parsed.images.first().map(|i| i.value.without_shape()),
         Some(unresolved(&[]))
     );
 }
@@ -443,6 +477,21 @@ COPY --from=\"busybox:1\" /a /b
 fn references_use_stage_scope() {
     // (input, values of the `--from` images, problems)
     let cases: Vec<(&str, Vec<ImageValue>, Vec<&str>)> = vec![
+        // a platform argument imported into the stage that names a stage: no image
+        (
+            "FROM a AS bin-linux\nFROM b\nARG TARGETOS\nCOPY --from=bin-$TARGETOS /a /b\n",
+            vec![],
+            vec![],
+        ),
+        // one that names no stage: an image per platform
+        (
+            "FROM b\nARG TARGETOS\nCOPY --from=tool:$TARGETOS /a /b\n",
+            vec![per_platform(
+                "tool:",
+                &["linux", "windows", "darwin", "freebsd"],
+            )],
+            vec![],
+        ),
         // ENV in the stage
         (
             "FROM a\nENV IMG=busybox:1\nCOPY --from=$IMG /a /b\n",
@@ -542,7 +591,7 @@ fn references_use_stage_scope() {
                     .as_ref()
                     .is_some_and(|o| o.to_string().starts_with('`'))
             })
-            .map(|i| i.value.clone())
+            .map(|i| i.value.without_shape())
             .collect();
         assert_eq!(got, values, "input {input:?}");
         assert_eq!(problem_messages(&parsed), problems, "input {input:?}");

@@ -125,6 +125,33 @@ fn directive_spans() {
         source.slice(directive.line_span),
         "#  syntax = docker/dockerfile:1.7 "
     );
+    // The frontend is an image, spanned on the reference.
+    let image = parsed.images.first().expect("syntax image");
+    assert_eq!(image.written(), "docker/dockerfile:1.7");
+    assert_eq!(
+        image.value,
+        ImageValue::Resolved("docker/dockerfile:1.7".to_owned())
+    );
+    assert_eq!(image.origin, Some(Origin::SyntaxDirective));
+}
+
+#[test]
+fn only_the_syntax_directive_names_an_image() {
+    // (input, images)
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "# syntax=docker/dockerfile:1\nFROM a\n",
+            &["docker/dockerfile:1", "a"],
+        ),
+        ("# escape=`\n# check=skip=all\nFROM a\n", &["a"]),
+        // not a directive once an instruction was seen
+        ("FROM a\n# syntax=docker/dockerfile:1\n", &["a"]),
+    ];
+    for (input, expected) in cases {
+        let (_, parsed) = parse_text(input);
+        let written: Vec<&str> = parsed.images.iter().map(ImageUse::written).collect();
+        assert_eq!(written, *expected, "{input:?}");
+    }
 }
 
 #[test]

@@ -56,7 +56,7 @@ pub(super) fn resolve_user(
     let value = match resolve(trimmed, scope, escape) {
         Ok(resolution) => match resolution.value {
             ImageValue::Resolved(value) => Some(value),
-            ImageValue::Unresolved { .. } => None,
+            ImageValue::Unresolved(_) | ImageValue::PerPlatform(_) => None,
         },
         Err(_) => None,
     };

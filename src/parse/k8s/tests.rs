@@ -1,7 +1,8 @@
 use super::*;
+use crate::model::level::Level;
 
 fn scan(text: &str) -> ParsedYaml {
-    parse_k8s(&Arc::new(SourceFile::new("deploy.yaml", text)))
+    parse_k8s(&Arc::new(SourceFile::new("deploy.yaml", text)), false)
 }
 
 /// (text under the location, context) of each image.
@@ -112,7 +113,6 @@ fn every_workload_kind_has_its_pod_spec_path() {
     // Wrong paths and other kinds name no images.
     let misses = [
         format!("kind: Deployment\nspec: {{{containers}}}"),
-        format!("kind: Service\nspec: {{{containers}}}"),
         format!("kind: CronJob\nspec: {{template: {{spec: {{{containers}}}}}}}"),
         format!("spec: {{{containers}}}"),
         "kind: Pod\nspec: {containers: [{name: c, image: ''}, {name: d}]}".to_owned(),
@@ -160,9 +160,7 @@ fn json_manifests_have_exact_spans() {
     assert!(looks_like_k8s(text));
 }
 
-#[test]
-fn helm_templates_are_skipped_with_a_notice() {
-    let template = "\
+const TEMPLATED: &str = "\
 # {{ not this one }}
 apiVersion: apps/v1
 kind: Deployment
@@ -173,21 +171,254 @@ spec:
     spec:
       containers:
         - image: \"{{ .Values.image.repository }}:{{ .Values.image.tag }}\"
+        - image: nginx:latest
 ";
-    let parsed = scan(template);
+
+#[test]
+fn chart_templates_are_skipped_with_a_notice() {
+    let source = Arc::new(SourceFile::new("chart/templates/deploy.yaml", TEMPLATED));
+    let parsed = parse_k8s(&source, true);
     assert!(parsed.images.is_empty() && parsed.problems.is_empty());
     assert_eq!(parsed.notices.len(), 1);
     let message = &parsed.notices[0].message;
     assert!(
-        message.starts_with("helm template: not scanned"),
+        message.starts_with(
+            "helm chart template (a `Chart.yaml` is beside its `templates/`): not scanned"
+        ),
         "{message}"
     );
     assert!(message.contains("line 5"), "{message}");
+    // A chart's static file is scanned.
+    let parsed = parse_k8s(&Arc::new(SourceFile::new("t.yaml", DEPLOYMENT)), true);
+    assert_eq!(parsed.images.len(), 4);
+}
+
+#[test]
+fn templates_elsewhere_are_masked_and_scanned() {
+    let parsed = scan(TEMPLATED);
+    assert!(parsed.notices.is_empty() && parsed.problems.is_empty());
+    let values: Vec<(&str, ImageValue)> = parsed
+        .images
+        .iter()
+        .map(|image| (image.written(), image.value.clone()))
+        .collect();
+    let template = |name: &str| Unknown::new(name, UnknownKind::Template);
+    assert_eq!(
+        values,
+        vec![
+            (
+                "{{ .Values.image.repository }}:{{ .Values.image.tag }}",
+                ImageValue::Unresolved(Unresolved {
+                    unknowns: vec![
+                        template(".Values.image.repository"),
+                        template(".Values.image.tag")
+                    ],
+                    shape: Some(vec![
+                        crate::model::image::Part::Unknown,
+                        crate::model::image::Part::Text(":".to_owned()),
+                        crate::model::image::Part::Unknown,
+                    ]),
+                }),
+            ),
+            (
+                "nginx:latest",
+                ImageValue::Resolved("nginx:latest".to_owned())
+            ),
+        ]
+    );
+    // The object's name is the action as written, not its mask.
+    let Syntax::Kubernetes(manifests) = &parsed.syntax else {
+        panic!("not a manifest")
+    };
+    let name = manifests.objects[0].name.as_deref().unwrap_or("");
+    assert_eq!(name, "{{ include \"chart.fullname\" . }}");
     // Braces only in comments do not make a template.
     let commented = format!("# {{{{ .Values.x }}}}\n{}  # {{{{ y }}}}\n", DEPLOYMENT);
     let parsed = scan(&commented);
     assert!(parsed.notices.is_empty());
     assert_eq!(parsed.images.len(), 4);
+}
+
+#[test]
+fn templates_that_do_not_parse_masked_are_skipped_with_a_notice() {
+    let text = "{{- if .Values.enabled }}\napiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - {name: a, image: nginx:latest}\n{{- end }}\n";
+    let parsed = scan(text);
+    assert!(parsed.images.is_empty() && parsed.problems.is_empty());
+    assert_eq!(parsed.notices.len(), 1);
+    let message = &parsed.notices[0].message;
+    assert!(
+        message.starts_with("template actions (`{{ … }}`, first at line 1): not valid YAML"),
+        "{message}"
+    );
+    // Without actions, invalid YAML is still a problem.
+    assert_eq!(scan("kind: Pod\nspec: [\n").problems.len(), 1);
+}
+
+#[test]
+fn placeholders_with_defaults_are_judged_by_their_default() {
+    // (image, value, related labels)
+    let cases: &[(&str, ImageValue, &[&str])] = &[
+        (
+            "${IMG:-nginx:1.25.3}",
+            ImageValue::Resolved("nginx:1.25.3".to_owned()),
+            &["`IMG` is not set here, so its default `nginx:1.25.3` is used"],
+        ),
+        (
+            "${REG-docker.io}/nginx:${TAG:-1.25.3}",
+            ImageValue::Resolved("docker.io/nginx:1.25.3".to_owned()),
+            &[
+                "`REG` is not set here, so its default `docker.io` is used",
+                "`TAG` is not set here, so its default `1.25.3` is used",
+            ],
+        ),
+        ("${IMG}", ImageValue::unresolved_variables(["IMG"]), &[]),
+        (
+            "${REG}/nginx:${TAG:-1}",
+            ImageValue::unresolved_variables(["REG"]),
+            &["`TAG` is not set here, so its default `1` is used"],
+        ),
+        // ko builds it from source
+        (
+            "ko://github.com/org/app/cmd/app",
+            ImageValue::Resolved(String::new()),
+            &[],
+        ),
+        // `$$` is a literal dollar, and no placeholder
+        ("app:$$x", ImageValue::Resolved("app:$x".to_owned()), &[]),
+        // not a placeholder: the text as written
+        (
+            "app:${unclosed",
+            ImageValue::Resolved("app:${unclosed".to_owned()),
+            &[],
+        ),
+    ];
+    for (image, value, labels) in cases {
+        let text =
+            format!("kind: Pod\nspec:\n  containers:\n  - name: a\n    image: \"{image}\"\n");
+        let parsed = scan(&text);
+        let Some(use_) = parsed.images.first() else {
+            assert!(image.starts_with("ko://"), "{image}");
+            continue;
+        };
+        assert_eq!(use_.value.without_shape(), *value, "{image}");
+        let got: Vec<&str> = use_.via.iter().map(|r| r.label.as_str()).collect();
+        assert_eq!(got, *labels, "{image}");
+        // Each related location is the placeholder itself.
+        for related in &use_.via {
+            assert!(
+                related.location.text().starts_with("${"),
+                "{}",
+                related.location.text()
+            );
+            assert!(
+                related.location.text().ends_with('}'),
+                "{}",
+                related.location.text()
+            );
+        }
+    }
+}
+
+#[test]
+fn containers_of_any_kind_are_found_under_spec() {
+    let text = "\
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: hello}
+spec:
+  templates:
+  - name: whalesay
+    container: {image: docker/whalesay:latest, command: [cowsay]}
+  - name: gen
+    script:
+      image: python:3.12
+      source: print(1)
+  - name: main
+    steps:
+    - - {name: a, template: whalesay}
+  - name: set
+    containerSet:
+      containers:
+      - {name: one, image: alpine:3.19, command: [sh]}
+  volumes:
+  - name: ceph
+    rbd: {image: foo, monitors: [m], pool: kube}
+---
+apiVersion: tekton.dev/v1
+kind: Task
+metadata: {name: build}
+spec:
+  steps:
+  - name: compile
+    image: golang:1.22
+    script: go build
+  sidecars:
+  - {name: docker, image: docker:dind}
+---
+apiVersion: example.com/v1
+kind: Widget
+spec:
+  containers:
+  - image: not-a-container-without-other-keys
+";
+    let parsed = scan(text);
+    let expected = [
+        (
+            "docker/whalesay:latest",
+            "container `whalesay` of Workflow `hello`",
+        ),
+        ("python:3.12", "script `gen` of Workflow `hello`"),
+        ("alpine:3.19", "container `one` of Workflow `hello`"),
+        ("golang:1.22", "step `compile` of Task `build`"),
+        ("docker:dind", "sidecar `docker` of Task `build`"),
+    ];
+    let got: Vec<(String, String)> = parsed
+        .images
+        .iter()
+        .map(|image| {
+            let origin = image
+                .origin
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            (image.written().to_owned(), origin)
+        })
+        .collect();
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect();
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn duplicate_keys_are_errors_only_where_judged_values_are() {
+    // (manifest, levels of the duplicate-key problems)
+    let cases: &[(&str, &[Level])] = &[
+        // a second `requests:`: nothing judged in it
+        (
+            "kind: Pod\nspec:\n  containers:\n  - name: a\n    image: x:1\n    resources:\n      requests: {cpu: 1}\n      requests: {cpu: 2}\n",
+            &[Level::Note],
+        ),
+        (
+            "kind: Service\nspec:\n  selector: {a: b}\n  selector: {c: d}\n",
+            &[Level::Note],
+        ),
+        // a second `image:`, or a list that holds one: judged
+        (
+            "kind: Pod\nspec:\n  containers:\n  - name: a\n    image: x:1\n    image: x:latest\n",
+            &[Level::Error],
+        ),
+        (
+            "kind: Pod\nspec:\n  containers: []\n  containers:\n  - {name: a, image: x}\n",
+            &[Level::Error],
+        ),
+    ];
+    for (text, levels) in cases {
+        let parsed = scan(text);
+        let got: Vec<Level> = parsed.problems.iter().map(|p| p.level).collect();
+        assert_eq!(got, *levels, "{text}");
+    }
 }
 
 #[test]
@@ -197,6 +428,11 @@ fn sniffing_manifests() {
         ("apiVersion: v1\nkind: Pod\n", true),
         ("\u{feff}kind: Pod\r\napiVersion: v1\r\n", true),
         ("a: 1\n---\napiVersion: v1\nkind: Service\n", true),
+        // a template action at the top
+        (
+            "{{- if .Values.on }}\napiVersion: v1\nkind: Pod\n{{- end }}\n",
+            true,
+        ),
         (
             "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": []}",
             true,
@@ -219,20 +455,4 @@ fn invalid_yaml_is_a_problem() {
     let parsed = scan(text);
     assert_eq!(parsed.problems.len(), 1);
     assert_eq!(parsed.problems[0].span.start, text.find('[').unwrap());
-}
-
-#[test]
-fn placeholders_are_unresolved_variables() {
-    // (image, variables)
-    let cases: &[(&str, &[&str])] = &[
-        ("$IMAGE_URL", &["IMAGE_URL"]),
-        ("gcr.io/${PROJECT_ID}/app:${TAG}", &["PROJECT_ID", "TAG"]),
-        ("nginx:1.27.2", &[]),
-        ("app:$", &[]),          // a lone `$` names nothing
-        ("app:${unclosed", &[]), // not a placeholder
-        ("app:$1", &[]),         // positional, not a name
-    ];
-    for (image, expected) in cases {
-        assert_eq!(super::placeholder_variables(image), *expected, "{image}");
-    }
 }

@@ -1,4 +1,5 @@
-//! `${{ matrix.<name> }}` in image strings, expanded from the job's literal matrix.
+//! `${{ … }}` in image strings, expanded to every value they can take (see
+//! [`super::evaluate`]), e.g. from the job's literal matrix.
 //!
 //! Expansion is bounded twice, so a small file cannot become a large report (issue #7): a
 //! string whose expressions have more than [`MAX_COMBINATIONS`] combinations is judged per
@@ -7,11 +8,10 @@
 //! strings stay unresolved and the file gets one notice.
 
 use std::ops::Range;
-use std::sync::Arc;
 
-use crate::model::location::{Location, Related};
-use crate::model::source::SourceFile;
-use crate::parse::yaml::Node;
+use super::evaluate::{Contexts, Outcome, Piece, evaluate};
+use crate::model::image::{ImageValue, Part, Unknown, UnknownKind, Unresolved};
+use crate::model::location::Related;
 
 /// More matrix combinations than this in one image string are judged per axis value.
 pub const MAX_COMBINATIONS: usize = 256;
@@ -46,125 +46,76 @@ pub(super) fn expressions(text: &str) -> Vec<Expression<'_>> {
     found
 }
 
-/// The variable name of a `matrix.<name>` expression.
-fn matrix_name(expression: &str) -> Option<&str> {
-    let name = expression.strip_prefix("matrix.")?;
-    let valid = !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    valid.then_some(name)
-}
-
-/// The literal values of `matrix.<name>` (its list and `include` entries), deduplicated, or
-/// `None` if the matrix is computed (e.g. `${{ fromJSON(…) }}`) or does not define it.
-fn matrix_values<'n>(matrix: Option<&'n Node>, name: &str) -> Option<Vec<&'n Node>> {
-    let matrix = matrix?;
-    matrix.as_mapping()?;
-    let mut values: Vec<&Node> = Vec::new();
-    let mut add = |node: &'n Node| {
-        let Some(text) = node.as_string() else { return };
-        if text.contains("${{") || values.iter().any(|v| v.as_str() == Some(text)) {
-            return;
-        }
-        values.push(node);
-    };
-    if let Some(list) = matrix.get(name) {
-        list.as_sequence()?.iter().for_each(&mut add);
-    }
-    for entry in matrix
-        .get("include")
-        .and_then(Node::as_sequence)
-        .unwrap_or(&[])
-    {
-        if let Some(value) = entry.get(name) {
-            add(value);
-        }
-    }
-    (!values.is_empty()).then_some(values)
-}
-
-/// Why a string was not expanded.
+/// Why a string was not expanded: the file's expansion budget is spent; these are the
+/// string's expressions.
 #[derive(Debug, PartialEq, Eq)]
-pub(super) enum Unexpanded {
-    /// These expressions have no literal values.
-    Unresolvable(Vec<String>),
-    /// The file's expansion budget is spent; these are the string's expressions.
-    OverBudget(Vec<String>),
-}
+pub(super) struct OverBudget(pub(super) Vec<String>);
 
 /// Expands image strings of one file, keeping count of the bytes produced.
-pub(super) struct Expander<'a> {
-    source: &'a Arc<SourceFile>,
+pub(super) struct Expander {
     spent: usize,
 }
 
-impl<'a> Expander<'a> {
-    pub(super) fn new(source: &'a Arc<SourceFile>) -> Self {
-        Self { source, spent: 0 }
+impl Expander {
+    pub(super) fn new() -> Self {
+        Self { spent: 0 }
     }
 
-    /// Every expansion of `text` with the matrix entries it took, or why there is none.
+    /// Every value `text` can take with the literal entries each took, without repeats. An
+    /// empty value (`${{ matrix.container || '' }}`) is no image and is left out.
     pub(super) fn expand(
         &mut self,
         text: &str,
-        matrix: Option<&Node>,
-    ) -> Result<Vec<(String, Vec<Related>)>, Unexpanded> {
+        cx: &Contexts<'_>,
+    ) -> Result<Vec<(ImageValue, Vec<Related>)>, OverBudget> {
         let found = expressions(text);
-        // Each distinct expression with its literal matrix values (None: unresolvable).
-        let mut choices: Vec<(&str, Option<Vec<&Node>>)> = Vec::new();
+        // Each distinct expression with the values it can take.
+        let mut choices: Vec<(&str, Vec<Outcome>)> = Vec::new();
         for expression in &found {
             if choices.iter().all(|(inner, _)| *inner != expression.inner) {
-                let name = matrix_name(expression.inner);
-                let values = name.and_then(|name| matrix_values(matrix, name));
-                choices.push((expression.inner, values));
+                choices.push((expression.inner, evaluate(expression.inner, cx)));
             }
         }
-        let unresolvable: Vec<String> = choices
-            .iter()
-            .filter(|(_, values)| values.is_none())
-            .map(|(inner, _)| (*inner).to_owned())
-            .collect();
-        if !unresolvable.is_empty() {
-            return Err(Unexpanded::Unresolvable(unresolvable));
-        }
-        let values: Vec<&[&Node]> = choices
-            .iter()
-            .map(|(_, values)| values.as_deref().unwrap_or(&[]))
-            .collect();
-        let picks = picks(&values);
-        let mut expansions = Vec::with_capacity(picks.len());
-        for pick in picks {
-            let picked: Vec<(&str, &Node)> = choices
+        let sizes: Vec<usize> = choices.iter().map(|(_, outcomes)| outcomes.len()).collect();
+        let mut expansions: Vec<(ImageValue, Vec<Related>)> = Vec::new();
+        for pick in picks(&sizes) {
+            let picked: Vec<(&str, &Outcome)> = choices
                 .iter()
-                .zip(&values)
                 .zip(&pick)
-                .filter_map(|(((inner, _), values), &index)| {
-                    values.get(index).map(|node| (*inner, *node))
+                .filter_map(|((inner, outcomes), &index)| {
+                    outcomes.get(index).map(|outcome| (*inner, outcome))
                 })
                 .collect();
-            let mut expanded = String::with_capacity(text.len());
+            let mut pieces: Vec<Piece> = Vec::new();
             let mut last = 0;
             for expression in &found {
-                expanded.push_str(text.get(last..expression.range.start).unwrap_or(""));
-                let value = picked.iter().find(|(inner, _)| *inner == expression.inner);
-                expanded.push_str(value.and_then(|(_, node)| node.as_str()).unwrap_or(""));
+                let literal = text.get(last..expression.range.start).unwrap_or("");
+                pieces.push(Piece::Text(literal.to_owned()));
+                if let Some((_, outcome)) =
+                    picked.iter().find(|(inner, _)| *inner == expression.inner)
+                {
+                    pieces.extend(outcome.value.pieces());
+                }
                 last = expression.range.end;
             }
-            expanded.push_str(text.get(last..).unwrap_or(""));
-            self.spent = self.spent.saturating_add(expanded.len());
+            pieces.push(Piece::Text(text.get(last..).unwrap_or("").to_owned()));
+            let value = image_value(&pieces);
+            self.spent = self
+                .spent
+                .saturating_add(text.len().max(rendered_len(&pieces)));
             if self.spent > MAX_EXPANDED_BYTES {
                 let all = choices.iter().map(|(inner, _)| (*inner).to_owned());
-                return Err(Unexpanded::OverBudget(all.collect()));
+                return Err(OverBudget(all.collect()));
+            }
+            let empty = matches!(&value, ImageValue::Resolved(text) if text.trim().is_empty());
+            if empty || expansions.iter().any(|(known, _)| *known == value) {
+                continue;
             }
             let via = picked
                 .iter()
-                .map(|(inner, node)| Related {
-                    location: Location::new(Arc::clone(self.source), node.span),
-                    label: format!("`{inner}` is `{}` here", node.as_str().unwrap_or("")),
-                })
+                .flat_map(|(_, outcome)| outcome.via.iter().cloned())
                 .collect();
-            expansions.push((expanded, via));
+            expansions.push((value, via));
         }
         Ok(expansions)
     }
@@ -175,11 +126,59 @@ impl<'a> Expander<'a> {
     }
 }
 
+fn rendered_len(pieces: &[Piece]) -> usize {
+    pieces
+        .iter()
+        .map(|piece| match piece {
+            Piece::Text(text) => text.len(),
+            Piece::Unknown(name) | Piece::Commit(name) => name.len(),
+        })
+        .sum()
+}
+
+/// The image value of an expansion: resolved, or unresolved with the unknown expressions
+/// where they stand.
+fn image_value(pieces: &[Piece]) -> ImageValue {
+    let known = pieces.iter().all(|piece| matches!(piece, Piece::Text(_)));
+    if known {
+        let text: String = pieces
+            .iter()
+            .filter_map(|piece| match piece {
+                Piece::Text(text) => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        return ImageValue::Resolved(text);
+    }
+    let mut unknowns: Vec<Unknown> = Vec::new();
+    let mut shape: Vec<Part> = Vec::new();
+    for piece in pieces {
+        match piece {
+            Piece::Text(text) if text.is_empty() => {}
+            Piece::Text(text) => match shape.last_mut() {
+                Some(Part::Text(last)) => last.push_str(text),
+                _ => shape.push(Part::Text(text.clone())),
+            },
+            Piece::Unknown(name) => {
+                if !unknowns.iter().any(|known| known.name == *name) {
+                    unknowns.push(Unknown::new(name.clone(), UnknownKind::Expression));
+                }
+                shape.push(Part::Unknown);
+            }
+            Piece::Commit(_) => shape.push(Part::Commit),
+        }
+    }
+    ImageValue::Unresolved(Unresolved {
+        unknowns,
+        shape: Some(shape),
+    })
+}
+
 /// Which value of each expression each expansion takes: every combination (the first
 /// expression varying fastest), or, past [`MAX_COMBINATIONS`], each value of each expression
 /// once with the others at their first value.
-fn picks(values: &[&[&Node]]) -> Vec<Vec<usize>> {
-    let sizes: Vec<usize> = values.iter().map(|v| v.len().max(1)).collect();
+fn picks(sizes: &[usize]) -> Vec<Vec<usize>> {
+    let sizes: Vec<usize> = sizes.iter().map(|n| (*n).max(1)).collect();
     let combinations = sizes.iter().try_fold(1usize, |count, &n| {
         count.checked_mul(n).filter(|&c| c <= MAX_COMBINATIONS)
     });
@@ -219,15 +218,8 @@ mod tests {
 
     #[test]
     fn picks_are_combinations_then_axes() {
-        let node = Node {
-            value: crate::parse::yaml::Value::Null,
-            span: crate::model::location::Span::at(0),
-            alias: None,
-        };
-        let two = [&node, &node];
-        let three = [&node, &node, &node];
         assert_eq!(
-            picks(&[&two, &three]),
+            picks(&[2, 3]),
             vec![
                 vec![0, 0],
                 vec![1, 0],
@@ -237,9 +229,8 @@ mod tests {
                 vec![1, 2]
             ]
         );
-        let many: Vec<&Node> = std::iter::repeat_n(&node, 20).collect();
         // 20 × 20 = 400 > 256: 1 + 19 + 19 picks, every value of every axis once.
-        let per_axis = picks(&[&many, &many]);
+        let per_axis = picks(&[20, 20]);
         assert_eq!(per_axis.len(), 39);
         for axis in 0..2 {
             let mut seen: Vec<usize> = per_axis.iter().map(|pick| pick[axis]).collect();

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use granit_parser::{Event, Parser, ScalarStyle as EventStyle, ScanError, options};
 
 use super::{
-    MAX_ALIAS_BYTES, MAX_ALIAS_EXPANSION, MAX_DEPTH, Node, Scalar, ScalarStyle, Value, YamlError,
-    YamlFile,
+    DuplicateKey, MAX_ALIAS_BYTES, MAX_ALIAS_EXPANSION, MAX_DEPTH, Node, Scalar, ScalarStyle,
+    Value, YamlError, YamlFile,
 };
 use crate::model::location::Span;
 
@@ -307,7 +307,10 @@ fn merge_sources(value: &Node) -> Option<Vec<&Node>> {
 
 /// Drop duplicate keys (the first wins) and apply YAML 1.1 merge keys: merged entries go at
 /// the `<<` position, explicit keys override them, and earlier sources override later ones.
-fn finish_mapping(entries: Vec<(Node, Node)>, duplicates: &mut Vec<Span>) -> Vec<(Node, Node)> {
+fn finish_mapping(
+    entries: Vec<(Node, Node)>,
+    duplicates: &mut Vec<DuplicateKey>,
+) -> Vec<(Node, Node)> {
     let has_merge = entries
         .iter()
         .any(|(k, v)| is_merge_key(k) && merge_sources(v).is_some());
@@ -340,7 +343,10 @@ fn finish_mapping(entries: Vec<(Node, Node)>, duplicates: &mut Vec<Span>) -> Vec
             if seen.insert(text.to_owned()) {
                 result.push((key.clone(), value.clone()));
             } else {
-                duplicates.push(key.span);
+                duplicates.push(DuplicateKey {
+                    key: key.span,
+                    value: value.clone(),
+                });
             }
         } else {
             result.push((key.clone(), value.clone()));
@@ -349,7 +355,7 @@ fn finish_mapping(entries: Vec<(Node, Node)>, duplicates: &mut Vec<Span>) -> Vec
     result
 }
 
-fn dedupe(mut entries: Vec<(Node, Node)>, duplicates: &mut Vec<Span>) -> Vec<(Node, Node)> {
+fn dedupe(mut entries: Vec<(Node, Node)>, duplicates: &mut Vec<DuplicateKey>) -> Vec<(Node, Node)> {
     let mut drop = Vec::new();
     if entries.len() <= SMALL_MAPPING {
         for (i, (key, _)) in entries.iter().enumerate() {
@@ -372,11 +378,14 @@ fn dedupe(mut entries: Vec<(Node, Node)>, duplicates: &mut Vec<Span>) -> Vec<(No
     }
     let mut index = 0;
     let mut next = drop.iter().peekable();
-    entries.retain(|(key, _)| {
+    entries.retain(|(key, value)| {
         let keep = next.peek() != Some(&&index);
         if !keep {
             next.next();
-            duplicates.push(key.span);
+            duplicates.push(DuplicateKey {
+                key: key.span,
+                value: value.clone(),
+            });
         }
         index += 1;
         keep

@@ -4,7 +4,7 @@
 use crate::model::finding::Finding;
 use crate::model::kind::FileKind;
 use crate::model::level::{Level, PinPolicy};
-use crate::model::refs::{TagClass, classify_tag};
+use crate::model::refs::{TagClass, classify_image_tag};
 use crate::rules::images::Subject;
 use crate::rules::{Check, CheckContext, Ecosystem, Rule, RuleMeta};
 
@@ -35,7 +35,8 @@ fn judge(subject: &Subject<'_>, _cx: &CheckContext) -> Option<Finding> {
         return None;
     }
     let tag = image.reference.tag.as_deref()?;
-    let TagClass::Floating(reason) = classify_tag(tag) else {
+    let name = image.reference.path.rsplit('/').next().unwrap_or("");
+    let TagClass::Floating(reason) = classify_image_tag(name, tag) else {
         return None;
     };
     Some(image.finding(

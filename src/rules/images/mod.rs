@@ -8,22 +8,26 @@
 pub mod floating_tag;
 pub mod latest_tag;
 pub mod not_digest_pinned;
+mod shape;
 pub mod unresolved;
 pub mod untagged;
 
+use std::borrow::Cow;
+
 use crate::model::finding::Finding;
-use crate::model::image::{ImageUse, ImageValue};
+use crate::model::image::{ImageUse, ImageValue, Unknown, UnknownKind};
 use crate::model::refs::{ImageRef, RefError};
 use crate::parse::interpolate::variable_names;
-use crate::rules::RuleMeta;
+use crate::rules::{CheckContext, ImageJudge, RuleMeta};
 
 /// One image occurrence as the chain sees it: parsed once, judged by the first link that
 /// claims it.
 pub enum Subject<'a> {
-    /// Depends on variables without a value (PW103's).
+    /// Depends on values that are not known here, and they can change the tag or digest
+    /// (PW103's).
     Unresolved {
         image: &'a ImageUse,
-        variables: Vec<String>,
+        unknowns: Cow<'a, [Unknown]>,
     },
     /// Not valid image-reference syntax (PW001's).
     Invalid {
@@ -31,32 +35,90 @@ pub enum Subject<'a> {
         text: &'a str,
         error: RefError,
     },
-    /// A valid reference (PW101, PW102, PW104, PW105).
+    /// A valid reference (PW101, PW102, PW104, PW105), possibly with unknown parts that cannot
+    /// change its tag or digest.
     Valid(Resolved<'a>),
+}
+
+/// The finding the chain gives `image`, if any.
+///
+/// NOTE: an image that takes one value per build platform gets a finding only when every
+/// value gets one (a `FROM binary-$TARGETOS` that names a stage for some platform is that
+/// stage there); the first value's finding is reported.
+pub(crate) fn judge(
+    image: &ImageUse,
+    chain: &[(u8, ImageJudge)],
+    cx: &CheckContext,
+) -> Option<Finding> {
+    let run = |subject: &Subject<'_>| chain.iter().find_map(|(_, judge)| judge(subject, cx));
+    match &image.value {
+        ImageValue::PerPlatform(values) => {
+            let mut first = None;
+            for value in values {
+                let mut subject = Subject::of_text(image, value);
+                if let Subject::Valid(resolved) = &mut subject {
+                    resolved.platforms = values.len();
+                }
+                let finding = run(&subject)?;
+                first.get_or_insert(finding);
+            }
+            first
+        }
+        _ => run(&Subject::new(image)),
+    }
 }
 
 impl<'a> Subject<'a> {
     pub fn new(image: &'a ImageUse) -> Self {
-        let text = match &image.value {
-            ImageValue::Unresolved { variables } => {
-                return Self::Unresolved {
-                    image,
-                    variables: variables.clone(),
-                };
+        match &image.value {
+            ImageValue::Resolved(text) => Self::of_text(image, text),
+            // Judged one value at a time by `judge`; alone, the first value stands for all.
+            ImageValue::PerPlatform(values) => {
+                Self::of_text(image, values.first().map_or("", String::as_str))
             }
-            ImageValue::Resolved(text) => text.as_str(),
-        };
+            ImageValue::Unresolved(unresolved) => {
+                let fixed = unresolved.shape.as_deref().and_then(shape::fixed);
+                match fixed {
+                    Some(fixed) => Self::Valid(Resolved {
+                        use_: image,
+                        text: Cow::Owned(fixed.probe),
+                        reference: fixed.reference,
+                        partial: Some(Partial {
+                            unknowns: &unresolved.unknowns,
+                            places: fixed.places,
+                            commit: fixed.commit,
+                        }),
+                        platforms: 0,
+                    }),
+                    None => Self::Unresolved {
+                        image,
+                        unknowns: Cow::Borrowed(&unresolved.unknowns),
+                    },
+                }
+            }
+        }
+    }
+
+    /// The subject of `image` when it expands to `text`.
+    fn of_text(image: &'a ImageUse, text: &'a str) -> Self {
         match ImageRef::parse(text) {
             Ok(reference) => Self::Valid(Resolved {
                 use_: image,
-                text,
+                text: Cow::Borrowed(text),
                 reference,
+                partial: None,
+                platforms: 0,
             }),
             // `ARG TAG=` then `FROM app:${TAG}`: the variable is declared but empty, so the
             // image is chosen on the build command line, not here. That is PW103, not a typo.
             Err(_) if image.written() != text && has_empty_part(text) => Self::Unresolved {
                 image,
-                variables: variable_names(image.written()),
+                unknowns: Cow::Owned(
+                    variable_names(image.written())
+                        .into_iter()
+                        .map(|name| Unknown::new(name, UnknownKind::Variable))
+                        .collect(),
+                ),
             },
             Err(error) => Self::Invalid { image, text, error },
         }
@@ -71,25 +133,67 @@ impl<'a> Subject<'a> {
     }
 }
 
-/// A resolved, valid image reference with the text it resolved to.
+/// A valid image reference with the text it resolved to.
 pub struct Resolved<'a> {
     pub use_: &'a ImageUse,
-    pub text: &'a str,
+    /// The expanded text (for a partly known reference, with stand-ins for what is unknown).
+    pub text: Cow<'a, str>,
     pub reference: ImageRef,
+    /// Set when parts of the reference are unknown but cannot change its tag or digest.
+    pub partial: Option<Partial<'a>>,
+    /// How many platform values the reference takes (0: it does not depend on the platform).
+    pub platforms: usize,
+}
+
+/// The unknown parts of a reference whose tag and digest are known.
+pub struct Partial<'a> {
+    pub unknowns: &'a [Unknown],
+    /// Where they stand: `registry`, `repository path`, `image name`.
+    pub places: Vec<&'static str>,
+    /// The tag names this run's commit.
+    pub commit: bool,
 }
 
 impl Resolved<'_> {
     /// How messages name the image: as written, plus what it resolved to when different,
-    /// plus where it is used when the parser says (an anchor shared by several services).
+    /// plus where it is used when the parser says (an anchor shared by several services),
+    /// plus where unknown values stand.
     pub fn describe(&self) -> String {
         let written = self.use_.written();
-        let mut out = if written == self.text {
+        let mut out = if written == self.text || self.partial.is_some() {
             format!("image `{written}`")
+        } else if self.platforms > 1 {
+            format!(
+                "image `{written}` (resolves to `{}` on one of {} build platforms, and alike on the others)",
+                self.text, self.platforms
+            )
         } else {
             format!("image `{written}` (resolves to `{}`)", self.text)
         };
         if let Some(origin) = &self.use_.origin {
             out.push_str(&format!(" in {origin}"));
+        }
+        if let Some(partial) = &self.partial {
+            let names: Vec<String> = partial
+                .unknowns
+                .iter()
+                .map(|unknown| format!("`{unknown}`"))
+                .collect();
+            if !partial.places.is_empty() && !names.is_empty() {
+                let verb = if partial.places.len() == 1 {
+                    "comes"
+                } else {
+                    "come"
+                };
+                out.push_str(&format!(
+                    " ({} {verb} from {})",
+                    partial.places.join(" and "),
+                    names.join(", ")
+                ));
+            }
+            if partial.commit {
+                out.push_str(" (tagged with this run's commit)");
+            }
         }
         out
     }
@@ -128,9 +232,7 @@ pub(crate) mod test_support {
             location: Location::new(source, Span::new(5, 5 + written.len())),
             value: match resolved {
                 Some(value) => ImageValue::Resolved(value.to_owned()),
-                None => ImageValue::Unresolved {
-                    variables: vec!["TAG".to_owned()],
-                },
+                None => ImageValue::unresolved_variables(["TAG"]),
             },
             via: Vec::new(),
             origin: None,

@@ -2,6 +2,7 @@
 //! what is pulled is decided at build or deploy time, not in the repository.
 
 use crate::model::finding::Finding;
+use crate::model::image::{Unknown, UnknownKind};
 use crate::model::kind::FileKind;
 use crate::model::level::Level;
 use crate::rules::images::Subject;
@@ -29,24 +30,76 @@ pub static RULE: Rule = Rule {
 };
 
 fn judge(subject: &Subject<'_>, _cx: &CheckContext) -> Option<Finding> {
-    let Subject::Unresolved { image, variables } = subject else {
+    let Subject::Unresolved { image, unknowns } = subject else {
         return None;
-    };
-    let names: Vec<String> = variables.iter().map(|name| format!("`{name}`")).collect();
-    let (noun, verb) = if names.len() == 1 {
-        ("variable", "has")
-    } else {
-        ("variables", "have")
     };
     let mut message = format!("image `{}`", image.written());
     if let Some(origin) = &image.origin {
         message.push_str(&format!(" in {origin}"));
     }
-    message.push_str(&format!(
-        " depends on {noun} {} that {verb} no value here; give it a pinned default",
-        names.join(", ")
-    ));
+    message.push_str(" depends on ");
+    message.push_str(&depends_on(unknowns));
     Some(Finding::new(&META, image.location.clone(), message).with_related(image.via.clone()))
+}
+
+/// What the reference depends on and what to do about it, by the kind of the unknown values:
+/// a variable can be given a default; an expression or a template is only known when the
+/// workflow runs or the file is rendered.
+fn depends_on(unknowns: &[Unknown]) -> String {
+    let kinds = |kind: UnknownKind| unknowns.iter().filter(move |u| u.kind == kind);
+    let only = |kind: UnknownKind| unknowns.iter().all(|u| u.kind == kind);
+    let list = |kind: UnknownKind, show: &dyn Fn(&Unknown) -> String| {
+        kinds(kind).map(show).collect::<Vec<_>>().join(", ")
+    };
+    let count = unknowns.len();
+    if unknowns.is_empty() {
+        return "values that are not known here".to_owned();
+    }
+    if only(UnknownKind::Variable) {
+        let (noun, verb) = if count == 1 {
+            ("variable", "has")
+        } else {
+            ("variables", "have")
+        };
+        let names = list(UnknownKind::Variable, &|u| format!("`{}`", u.name));
+        return format!("{noun} {names} that {verb} no value here; give it a pinned default");
+    }
+    let noun = |kind: UnknownKind, one: &str, many: &str| {
+        let n = kinds(kind).count();
+        (n > 0).then(|| {
+            let word = if n == 1 { one } else { many };
+            format!("{word} {}", list(kind, &|u| format!("`{u}`")))
+        })
+    };
+    let parts: Vec<String> = [
+        noun(UnknownKind::Variable, "variable", "variables"),
+        noun(UnknownKind::Expression, "expression", "expressions"),
+        noun(
+            UnknownKind::Template,
+            "template expression",
+            "template expressions",
+        ),
+        noun(
+            UnknownKind::Builder,
+            "builder argument",
+            "builder arguments",
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let advice = if only(UnknownKind::Expression) {
+        "only known when the workflow runs; write the pinned reference, or list the values in \
+         the job's matrix"
+    } else if only(UnknownKind::Builder) {
+        "set by BuildKit for each build (a default is ignored); name the image without it"
+    } else if only(UnknownKind::Template) {
+        "filled in by the templating tool (Helm, Argo …); pin the value where it is set, or \
+         render the file and scan the output"
+    } else {
+        "not known here; write the pinned reference"
+    };
+    format!("{}, {advice}", parts.join(" and "))
 }
 
 #[cfg(test)]
@@ -66,16 +119,57 @@ mod tests {
         ];
         for (variables, fragment) in cases {
             let use_ = image("python:${TAG}", None);
-            let variables: Vec<String> = variables.iter().map(|v| (*v).to_owned()).collect();
+            let unknowns: Vec<Unknown> = variables
+                .iter()
+                .map(|v| Unknown::new(*v, UnknownKind::Variable))
+                .collect();
             let subject = Subject::Unresolved {
                 image: &use_,
-                variables,
+                unknowns: unknowns.into(),
             };
             let cx = CheckContext::default();
             let finding = judge(&subject, &cx).map(|f| f.message);
             let message = finding.unwrap_or_default();
             assert!(message.contains(fragment), "{message}");
             assert!(message.starts_with("image `python:${TAG}`"), "{message}");
+        }
+    }
+
+    #[test]
+    fn says_what_kind_of_value_is_unknown() {
+        let expression = Unknown::new("inputs.image", UnknownKind::Expression);
+        let template = Unknown::new(".Values.tag", UnknownKind::Template);
+        let variable = Unknown::new("REG", UnknownKind::Variable);
+        // (unknowns, expected)
+        let cases = [
+            (
+                vec![expression.clone()],
+                "expression `${{ inputs.image }}`, only known when the workflow runs; write \
+                 the pinned reference, or list the values in the job's matrix",
+            ),
+            (
+                vec![template.clone()],
+                "template expression `{{ .Values.tag }}`, filled in by the templating tool \
+                 (Helm, Argo …); pin the value where it is set, or render the file and scan the \
+                 output",
+            ),
+            (
+                vec![variable, template],
+                "variable `$REG` and template expression `{{ .Values.tag }}`, not known here; \
+                 write the pinned reference",
+            ),
+            (
+                vec![Unknown::new("TARGETOSVERSION", UnknownKind::Builder)],
+                "builder argument `$TARGETOSVERSION`, set by BuildKit for each build (a default \
+                 is ignored); name the image without it",
+            ),
+            (Vec::new(), "values that are not known here"),
+        ];
+        for (unknowns, expected) in cases {
+            let got = depends_on(&unknowns);
+            assert_eq!(got, expected);
+            // Only a variable can be given a default.
+            assert!(!got.contains("give it a pinned default"), "{got}");
         }
     }
 }

@@ -46,11 +46,13 @@ fn problems(document: &Document, _cx: &CheckContext) -> Vec<Finding> {
         .problems
         .iter()
         .map(|problem| {
-            Finding::new(
+            let mut finding = Finding::new(
                 &META,
                 Location::new(document.source.clone(), problem.span),
                 problem.message.clone(),
-            )
+            );
+            finding.level = problem.level;
+            finding
         })
         .collect()
 }
