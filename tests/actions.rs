@@ -14,7 +14,7 @@
 
 mod common;
 
-use common::{covered_text, fixtures, hits, scan_json};
+use common::{Covered, fixtures, owned, rule_hits, scan_json};
 
 /// Expected hits of one rule: (path, start line, start column, end line, end column, text).
 type Expected = &'static [(&'static str, u64, u64, u64, u64, &'static str)];
@@ -199,26 +199,10 @@ const CASES: &[(&str, &str, &str, Expected)] = &[
     ),
 ];
 
-type Hit = (String, u64, u64, u64, u64, String);
+type Hit = Covered;
 
 fn hits_of(rule: &str, dir: &str, policy: &str) -> Vec<Hit> {
-    let cwd = fixtures().join(dir);
-    let report = scan_json(&cwd, &["--policy", policy]);
-    hits(&report)
-        .into_iter()
-        .filter(|hit| hit.rule == rule)
-        .map(|hit| {
-            let text = covered_text(&cwd, &hit);
-            (
-                hit.path,
-                hit.start.0,
-                hit.start.1,
-                hit.end.0,
-                hit.end.1,
-                text,
-            )
-        })
-        .collect()
+    rule_hits(&fixtures().join(dir), rule, policy)
 }
 
 #[test]
@@ -226,12 +210,7 @@ fn action_fixtures_give_exact_spans() {
     let mut wrong = Vec::new();
     for (rule, dir, policy, expected) in CASES {
         let got = hits_of(rule, dir, policy);
-        let want: Vec<Hit> = expected
-            .iter()
-            .map(|(path, l1, c1, l2, c2, text)| {
-                ((*path).to_owned(), *l1, *c1, *l2, *c2, (*text).to_owned())
-            })
-            .collect();
+        let want = owned(expected);
         if got != want {
             wrong.push(format!(
                 "{rule} in {dir} at policy {policy}:\n   got: {got:#?}\n  want: {want:#?}"

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{covered_text, fixtures, hits, scan, scan_json, scan_sarif};
+use common::{fixtures, hits, owned, rule_hits, scan, scan_json, scan_sarif};
 
 /// (rule, fixture dir under tests/fixtures, policy, expected hits of that rule:
 /// (path, start line, start column, end line, end column, covered text)).
@@ -225,29 +225,8 @@ const BAD: &[(&str, &str, &str, Expected)] = &[
 #[test]
 fn bad_fixtures_give_exact_spans() {
     for (rule, dir, policy, expected) in BAD {
-        let cwd = fixtures().join(dir);
-        let report = scan_json(&cwd, &["--policy", policy]);
-        let got: Vec<_> = hits(&report)
-            .into_iter()
-            .filter(|hit| hit.rule == *rule)
-            .map(|hit| {
-                let text = covered_text(&cwd, &hit);
-                (
-                    hit.path,
-                    hit.start.0,
-                    hit.start.1,
-                    hit.end.0,
-                    hit.end.1,
-                    text,
-                )
-            })
-            .collect();
-        let want: Vec<_> = expected
-            .iter()
-            .map(|(path, l1, c1, l2, c2, text)| {
-                ((*path).to_owned(), *l1, *c1, *l2, *c2, (*text).to_owned())
-            })
-            .collect();
+        let got = rule_hits(&fixtures().join(dir), rule, policy);
+        let want = owned(expected);
         assert_eq!(got, want, "{rule} in {dir}");
     }
 }

@@ -193,6 +193,39 @@ pub fn hits(report: &Value) -> Vec<Hit> {
         .collect()
 }
 
+/// A hit and the text it covers: (path, start line, start column, end line, end column, text).
+pub type Covered = (String, u64, u64, u64, u64, String);
+
+/// Every hit of `rule` when scanning `cwd` at `policy`, with the text it covers.
+pub fn rule_hits(cwd: &Path, rule: &str, policy: &str) -> Vec<Covered> {
+    let report = scan_json(cwd, &["--policy", policy]);
+    hits(&report)
+        .into_iter()
+        .filter(|hit| hit.rule == rule)
+        .map(|hit| {
+            let text = covered_text(cwd, &hit);
+            (
+                hit.path,
+                hit.start.0,
+                hit.start.1,
+                hit.end.0,
+                hit.end.1,
+                text,
+            )
+        })
+        .collect()
+}
+
+/// Expected hits written as a table of borrowed rows, owned for comparison.
+pub fn owned(expected: &[(&str, u64, u64, u64, u64, &str)]) -> Vec<Covered> {
+    expected
+        .iter()
+        .map(|(path, l1, c1, l2, c2, text)| {
+            ((*path).to_owned(), *l1, *c1, *l2, *c2, (*text).to_owned())
+        })
+        .collect()
+}
+
 /// The text a hit covers, read back from the file (columns count characters).
 pub fn covered_text(cwd: &Path, hit: &Hit) -> String {
     let text = std::fs::read_to_string(cwd.join(&hit.path)).expect("file readable");
