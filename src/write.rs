@@ -187,7 +187,13 @@ mod tests {
         let write = |out: &mut dyn Write| out.write_all(b"x");
         assert!(append_runner_file(&summary, write).is_err());
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
-        assert!(append_runner_file(Path::new("/dev/null"), write).is_err());
+        // A device, a socket and a directory are refused. (Not /dev/null: in some sandboxes,
+        // CI's among them, it is a regular file.)
+        assert!(append_runner_file(Path::new("/dev/zero"), write).is_err());
+        let socket = dir.path().join("socket");
+        let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+        assert!(append_runner_file(&socket, write).is_err());
+        assert!(append_runner_file(dir.path(), write).is_err());
         let fifo = dir.path().join("fifo");
         let status = std::process::Command::new("mkfifo")
             .arg(&fifo)
