@@ -47,7 +47,8 @@ services:
   app: {build: ., security_opt: [no-new-privileges:true]}
   cache:
     security_opt: [no-new-privileges:true]
-    image: redis:7
+    user: root
+    image: redis:7.2.4
   db:
     image: postgres:16.2@sha256:4aea012537edfad80f98d870a36e6b90b4c09b27be7f4b4759d72db863baeebb
     security_opt: [no-new-privileges:true]
@@ -257,7 +258,7 @@ fn tool_and_category(sarif: &Value) -> (String, String) {
 const PINWARDEN_ANNOTATION: &str = "::error file=Dockerfile,line=1,col=6,endColumn=19,\
      title=PW101 image-latest-tag::image `python:latest`";
 
-/// pinwarden's own findings: PW101 (error) in the Dockerfile, PW104 (warning) in compose.
+/// pinwarden's own findings: PW101 (error) in the Dockerfile, PW401 (warning) in compose.
 fn assert_own_findings(run: &Run) {
     assert!(
         run.stdout
@@ -269,7 +270,7 @@ fn assert_own_findings(run: &Run) {
     assert!(
         run.stdout.lines().any(
             |line| line.starts_with("::warning file=compose.yaml,line=5,")
-                && line.contains("PW104")
+                && line.contains("PW401")
         ),
         "{}",
         run.dump()
@@ -282,7 +283,7 @@ fn assert_own_findings(run: &Run) {
         .iter()
         .map(|result| result["ruleId"].as_str().unwrap())
         .collect();
-    assert_eq!(rules, ["PW101", "PW104"], "{}", run.dump());
+    assert_eq!(rules, ["PW101", "PW401"], "{}", run.dump());
     assert!(
         run.summary.contains("| rule | name | findings |")
             && run.summary.contains("| PW101 | image-latest-tag | 1 |")

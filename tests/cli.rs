@@ -10,8 +10,8 @@ use common::{fixtures, pinwarden, root, scan};
 
 #[test]
 fn exit_codes_follow_fail_on() {
-    // PW104/bad has only warnings at `version`; PW101/bad has errors.
-    let warnings = fixtures().join("PW104/bad");
+    // PW401/bad has only warnings; PW101/bad has errors.
+    let warnings = fixtures().join("PW401/bad");
     let errors = fixtures().join("PW101/bad");
     let clean = fixtures().join("PW104/good");
     // (dir, fail-on, expected exit)

@@ -16,8 +16,8 @@ fn the_summary_counts_files_with_findings_and_files_scanned() {
     let last = stdout.lines().last().unwrap();
     assert_eq!(
         last,
-        "found 28 findings in 5 files (6 files scanned) at policy `version`: 12 errors, \
-         11 warnings, 5 notes"
+        "found 28 findings in 5 files (6 files scanned) at policy `version`: 19 errors, \
+         4 warnings, 5 notes"
     );
 }
 
@@ -55,8 +55,8 @@ fn output_to_a_file_still_tells_the_terminal() {
     assert_eq!(
         stderr,
         format!(
-            "found 28 findings in 5 files (6 files scanned) at policy `version`: 12 errors, \
-             11 warnings, 5 notes (report written to `{out_arg}`)\n"
+            "found 28 findings in 5 files (6 files scanned) at policy `version`: 19 errors, \
+             4 warnings, 5 notes (report written to `{out_arg}`)\n"
         )
     );
     assert!(std::fs::read_to_string(&out).unwrap().contains("\"PW101\""));

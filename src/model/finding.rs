@@ -3,6 +3,17 @@
 use crate::model::level::Level;
 use crate::model::location::{Location, Related};
 use crate::model::rule::RuleMeta;
+use crate::model::suppression::Suppression;
+
+/// Whether a finding existed before: set by `--baseline` and `--new-since` (SARIF
+/// `baselineState`). A pre-existing finding is still reported but does not count for the gate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BaselineState {
+    /// Not in the baseline, or on a line the change added or edited (or caused by one).
+    New,
+    /// In the baseline, or untouched by the change since the reference.
+    Unchanged,
+}
 
 #[derive(Clone, Debug)]
 pub struct Finding {
@@ -14,6 +25,10 @@ pub struct Finding {
     /// The narrowest useful span.
     pub primary: Location,
     pub related: Vec<Related>,
+    /// The inline suppression that covers this finding, set after the checks.
+    pub suppression: Option<Suppression>,
+    /// Set only when a baseline or `--new-since` was given.
+    pub baseline: Option<BaselineState>,
 }
 
 impl Finding {
@@ -24,7 +39,15 @@ impl Finding {
             message: message.into(),
             primary,
             related: Vec::new(),
+            suppression: None,
+            baseline: None,
         }
+    }
+
+    /// Does this finding count for the gate (`--fail-on`)? Not when suppressed, nor when it
+    /// existed before (baseline, `--new-since`).
+    pub fn counts_for_gate(&self) -> bool {
+        self.suppression.is_none() && self.baseline != Some(BaselineState::Unchanged)
     }
 
     #[must_use]

@@ -16,4 +16,5 @@ pub mod rule;
 pub mod script;
 pub mod secret;
 pub mod source;
+pub mod suppression;
 pub mod uri;

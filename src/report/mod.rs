@@ -102,8 +102,8 @@ pub struct Report {
     /// Other tools' results (`--include-sarif`): in the gate, counts and summaries, never in
     /// pinwarden's own SARIF log.
     pub included: Vec<IncludedSarif>,
-    /// Findings not in `findings` (over [`MAX_FINDINGS_PER_FILE`]), by level: the gate and
-    /// the totals count them.
+    /// Findings not in `findings` (over [`MAX_FINDINGS_PER_FILE`]) that count for the gate,
+    /// by level: the gate and the totals count them.
     pub left_out: Counts,
     /// Secret values to mask wherever text is shown.
     secrets: SecretValues,
@@ -250,6 +250,7 @@ impl Report {
         .flat_map(|(level, count)| std::iter::repeat_n(level, count));
         self.findings
             .iter()
+            .filter(|finding| finding.counts_for_gate())
             .map(|finding| finding.level)
             .chain(left_out)
             .chain(
@@ -298,23 +299,38 @@ fn cap_per_file(
         }
         let mut by_severity = indexes.clone();
         // Stable: among equal levels, the earlier finding is kept.
+        // Those that count for the gate first, then the most severe.
         by_severity.sort_by_key(|index| {
-            std::cmp::Reverse(findings.get(*index).map(|finding| finding.level))
+            std::cmp::Reverse(
+                findings
+                    .get(*index)
+                    .map(|finding| (finding.counts_for_gate(), finding.level)),
+            )
         });
         let mut file_left_out = Counts::default();
+        let mut waived = 0;
         for index in by_severity.into_iter().skip(MAX_FINDINGS_PER_FILE) {
             if let (Some(slot), Some(finding)) = (dropped.get_mut(index), findings.get(index)) {
                 *slot = true;
-                file_left_out.add(finding.level);
+                if finding.counts_for_gate() {
+                    file_left_out.add(finding.level);
+                } else {
+                    waived += 1;
+                }
             }
         }
+        let waived = if waived == 0 {
+            String::new()
+        } else {
+            format!(" and {waived} suppressed or pre-existing ones")
+        };
         notifications.push(Notification {
             path: (*path).to_owned(),
             level: Level::Warning,
             message: format!(
                 "{} more findings in this file are not reported ({} errors, {} warnings, {} \
-                 notes); at most {MAX_FINDINGS_PER_FILE} per file are, the most severe first. \
-                 The gate and the counts include them",
+                 notes){waived}; at most {MAX_FINDINGS_PER_FILE} per file are, the most severe \
+                 first. The gate and the counts include them",
                 file_left_out.total(),
                 file_left_out.errors,
                 file_left_out.warnings,

@@ -241,20 +241,20 @@ mod tests {
                 ("PW101", "image-latest-tag", Level::Error),
                 ("PW102", "image-untagged", Level::Error),
                 ("PW103", "image-unresolved", Level::Warning),
-                ("PW104", "image-floating-tag", Level::Warning),
-                ("PW105", "image-not-digest-pinned", Level::Warning),
+                ("PW104", "image-floating-tag", Level::Error),
+                ("PW105", "image-not-digest-pinned", Level::Error),
                 ("PW201", "action-branch-ref", Level::Error),
-                ("PW202", "action-mutable-tag", Level::Warning),
+                ("PW202", "action-mutable-tag", Level::Error),
                 ("PW203", "action-lock-missing", Level::Error),
-                ("PW301", "apt-package-unpinned", Level::Warning),
-                ("PW302", "apk-package-unpinned", Level::Warning),
-                ("PW303", "rpm-package-unpinned", Level::Warning),
-                ("PW304", "pip-package-unpinned", Level::Warning),
-                ("PW305", "npm-package-unpinned", Level::Warning),
-                ("PW306", "gem-package-unpinned", Level::Warning),
-                ("PW307", "go-package-unpinned", Level::Warning),
+                ("PW301", "apt-package-unpinned", Level::Error),
+                ("PW302", "apk-package-unpinned", Level::Error),
+                ("PW303", "rpm-package-unpinned", Level::Error),
+                ("PW304", "pip-package-unpinned", Level::Error),
+                ("PW305", "npm-package-unpinned", Level::Error),
+                ("PW306", "gem-package-unpinned", Level::Error),
+                ("PW307", "go-package-unpinned", Level::Error),
                 ("PW308", "download-then-run", Level::Error),
-                ("PW309", "cargo-package-unpinned", Level::Warning),
+                ("PW309", "cargo-package-unpinned", Level::Error),
                 ("PW401", "runs-as-root", Level::Warning),
                 ("PW402", "no-new-privileges-missing", Level::Note),
                 ("PW403", "plaintext-secret", Level::Error),
@@ -269,6 +269,25 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), REGISTRY.len(), "duplicate rule name");
+    }
+
+    /// The gate follows the policy: whatever a policy asks for is an error, so the default
+    /// gate (`--fail-on error`) fails on every violation of the chosen policy, for images,
+    /// actions and packages alike. Only a rule that cannot decide (an unresolvable value) is
+    /// less. README "What fails the default gate" is this rule.
+    #[test]
+    fn a_policy_violation_is_an_error() {
+        for rule in metas() {
+            if rule.ecosystem == Ecosystem::None {
+                continue;
+            }
+            let expected = if rule.id == "PW103" {
+                Level::Warning
+            } else {
+                Level::Error
+            };
+            assert_eq!(rule.default_level, expected, "{}", rule.id);
+        }
     }
 
     /// Two links of one chain with the same precedence would run in registry order by
@@ -342,6 +361,14 @@ mod tests {
             },
         );
         assert_eq!(cx.level(floating), Level::Error);
-        assert_eq!(cx.level(digest), Level::Warning);
+        assert_eq!(cx.level(digest), Level::Error);
+        cx.rules.insert(
+            "PW104",
+            RuleSetting {
+                off: false,
+                level: Some(Level::Note),
+            },
+        );
+        assert_eq!(cx.level(floating), Level::Note);
     }
 }

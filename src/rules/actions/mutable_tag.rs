@@ -12,7 +12,7 @@ use crate::rules::{Check, CheckContext, Ecosystem, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     id: "PW202",
     name: "action-mutable-tag",
-    default_level: Level::Warning,
+    default_level: Level::Error,
     summary: "action reference is a tag, not a full commit SHA",
     help: include_str!("../../../docs/rules/PW202.md"),
     ecosystem: Ecosystem::Actions,

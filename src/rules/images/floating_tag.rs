@@ -11,7 +11,7 @@ use crate::rules::{Check, CheckContext, Ecosystem, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     id: "PW104",
     name: "image-floating-tag",
-    default_level: Level::Warning,
+    default_level: Level::Error,
     summary: "image tag is a floating channel or major-only version that upstream moves",
     help: include_str!("../../../docs/rules/PW104.md"),
     ecosystem: Ecosystem::Images,

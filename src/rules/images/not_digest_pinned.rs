@@ -9,7 +9,7 @@ use crate::rules::{Check, CheckContext, Ecosystem, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     id: "PW105",
     name: "image-not-digest-pinned",
-    default_level: Level::Warning,
+    default_level: Level::Error,
     summary: "image reference is not pinned by an immutable digest",
     help: include_str!("../../../docs/rules/PW105.md"),
     ecosystem: Ecosystem::Images,

@@ -11,7 +11,7 @@ use crate::rules::{Check, CheckContext, Ecosystem, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     id: "PW302",
     name: "apk-package-unpinned",
-    default_level: Level::Warning,
+    default_level: Level::Error,
     summary: "apk package added without a version",
     help: include_str!("../../../docs/rules/PW302.md"),
     ecosystem: Ecosystem::Packages,

@@ -12,7 +12,7 @@ use crate::rules::{Check, CheckContext, Ecosystem, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     id: "PW301",
     name: "apt-package-unpinned",
-    default_level: Level::Warning,
+    default_level: Level::Error,
     summary: "apt package installed without a version",
     help: include_str!("../../../docs/rules/PW301.md"),
     ecosystem: Ecosystem::Packages,

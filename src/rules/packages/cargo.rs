@@ -12,7 +12,7 @@ use crate::rules::{Check, CheckContext, Ecosystem, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     id: "PW309",
     name: "cargo-package-unpinned",
-    default_level: Level::Warning,
+    default_level: Level::Error,
     summary: "rust crate installed without an exact version (or, at policy digest, without --locked)",
     help: include_str!("../../../docs/rules/PW309.md"),
     ecosystem: Ecosystem::Packages,

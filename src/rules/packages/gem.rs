@@ -11,7 +11,7 @@ use crate::rules::{Check, CheckContext, Ecosystem, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     id: "PW306",
     name: "gem-package-unpinned",
-    default_level: Level::Warning,
+    default_level: Level::Error,
     summary: "ruby gem installed without an exact version",
     help: include_str!("../../../docs/rules/PW306.md"),
     ecosystem: Ecosystem::Packages,

@@ -12,7 +12,7 @@ use crate::rules::{Check, CheckContext, Ecosystem, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     id: "PW307",
     name: "go-package-unpinned",
-    default_level: Level::Warning,
+    default_level: Level::Error,
     summary: "go module installed without an exact version",
     help: include_str!("../../../docs/rules/PW307.md"),
     ecosystem: Ecosystem::Packages,

@@ -15,7 +15,7 @@ use crate::rules::{Check, CheckContext, Ecosystem, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     id: "PW305",
     name: "npm-package-unpinned",
-    default_level: Level::Warning,
+    default_level: Level::Error,
     summary: "node package added without an exact version (or, at policy digest, an install that does not enforce the lockfile)",
     help: include_str!("../../../docs/rules/PW305.md"),
     ecosystem: Ecosystem::Packages,

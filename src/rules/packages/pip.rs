@@ -15,7 +15,7 @@ use crate::rules::{Check, CheckContext, Ecosystem, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     id: "PW304",
     name: "pip-package-unpinned",
-    default_level: Level::Warning,
+    default_level: Level::Error,
     summary: "python package installed without an exact version (or, at policy digest, without a hash)",
     help: include_str!("../../../docs/rules/PW304.md"),
     ecosystem: Ecosystem::Packages,

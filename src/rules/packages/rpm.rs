@@ -12,7 +12,7 @@ use crate::rules::{Check, CheckContext, Ecosystem, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     id: "PW303",
     name: "rpm-package-unpinned",
-    default_level: Level::Warning,
+    default_level: Level::Error,
     summary: "dnf, yum, microdnf or zypper package installed without a version",
     help: include_str!("../../../docs/rules/PW303.md"),
     ecosystem: Ecosystem::Packages,
