@@ -222,7 +222,7 @@ pub fn run(
 ) -> anyhow::Result<Outcome> {
     let inputs = ActionInputs::from_env(env)?;
     check_paths_inside(&inputs.scan.paths)?;
-    let mut report = scan::scan(&scan::scan_options(&inputs.scan))?;
+    let mut report = scan::scan(&scan::scan_options(&inputs.scan)?)?;
     let include_errors = scan::include_all(&mut report, &inputs.scan.include_sarif);
 
     // Everything is written and uploaded even if one step fails; the first failure decides
@@ -384,7 +384,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::model::level::{FailOn, PinPolicy};
+    use crate::model::level::{FailOn, PinPolicy, Policies};
 
     fn inputs(pairs: &[(&str, &str)]) -> Result<ActionInputs, UsageError> {
         let map: BTreeMap<String, String> = pairs
@@ -402,9 +402,9 @@ mod tests {
             _ => unreachable!(),
         };
         assert_eq!(inputs.scan.paths, cli.paths);
-        assert_eq!(inputs.scan.policy, cli.policy);
+        assert_eq!(inputs.scan.settings.policy, cli.settings.policy);
         assert_eq!(inputs.scan.fail_on, cli.fail_on);
-        assert_eq!(PinPolicy::from(inputs.scan.policy), PinPolicy::Version);
+        assert_eq!(inputs.scan.settings.policy, None);
         assert_eq!(inputs.sarif_file, PathBuf::from(DEFAULT_SARIF_FILE));
         assert_eq!(inputs.scan.output, Some(PathBuf::from(DEFAULT_SARIF_FILE)));
         assert_eq!(inputs.upload_mode, UploadMode::Allowed);
@@ -434,9 +434,12 @@ mod tests {
             inputs.scan.include_sarif,
             vec![PathBuf::from("trivy.sarif"), PathBuf::from("grype.sarif")]
         );
-        assert_eq!(inputs.scan.exclude, ["vendor", "*.{gen,tmp}.yaml"]);
+        assert_eq!(inputs.scan.settings.exclude, ["vendor", "*.{gen,tmp}.yaml"]);
         assert_eq!(inputs.upload_mode, UploadMode::Never);
-        assert_eq!(PinPolicy::from(inputs.scan.policy), PinPolicy::Digest);
+        assert_eq!(
+            inputs.scan.settings.policy.map(PinPolicy::from),
+            Some(PinPolicy::Digest)
+        );
         assert_eq!(inputs.upload.category, ["images"]);
         assert_eq!(inputs.upload.sarif.len(), 3);
         let always = super::tests::inputs(&[("INPUT_UPLOAD", "Always")]).unwrap();
@@ -454,7 +457,7 @@ mod tests {
 
     #[test]
     fn outputs_cannot_be_injected_through_a_path() {
-        let report = Report::new(Vec::new(), Vec::new(), 0, PinPolicy::Version, None);
+        let report = Report::new(Vec::new(), Vec::new(), 0, Policies::default(), None);
         let mut inputs = inputs(&[]).unwrap();
         inputs.sarif_file = PathBuf::from("a.sarif\nerrors=0");
         let mut out = Vec::new();

@@ -38,6 +38,11 @@ pub struct UsageError {
 pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Scan(args) => run_scan(&args, stdout, stderr),
+        Command::Config(args) => {
+            let settings = crate::scan::settings(&args.settings.command_line(&args.paths))?;
+            stdout.write_all(crate::config::render(&settings).as_bytes())?;
+            Ok(Outcome::Pass)
+        }
         Command::Rules => {
             write_rules(stdout)?;
             Ok(Outcome::Pass)
@@ -69,7 +74,7 @@ fn run_scan(
 ) -> anyhow::Result<Outcome> {
     let format = Format::from(args.format);
     let fail_on = FailOn::from(args.fail_on);
-    let mut report = scan(&scan_options(args))?;
+    let mut report = scan(&scan_options(args)?)?;
     let include_errors = include_all(&mut report, &args.include_sarif);
     let color = args.output.is_none()
         && format == Format::Text

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::config::CommandLine;
 use crate::github::upload::UploadOptions;
 use crate::model::level::{FailOn, PinPolicy};
 use crate::report::Format;
@@ -41,6 +42,9 @@ pub enum Command {
     },
     /// Upload SARIF files to GitHub code scanning, each under its own category.
     Upload(UploadArgs),
+    /// Print the effective configuration (config file and flags), each value with where it
+    /// came from.
+    Config(ConfigArgs),
     /// The container action's entrypoint: reads `INPUT_*` variables (see action.yml), scans,
     /// writes outputs, the job summary and annotations, and uploads.
     Action,
@@ -54,13 +58,11 @@ pub struct ScanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
     pub format: FormatArg,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// How strictly references must be pinned: `tag` (no latest, no missing tag),
-    /// `version` (also no floating or major-only tags), `digest` (immutable digests).
-    #[arg(long, value_enum, default_value_t = PolicyArg::Version)]
-    pub policy: PolicyArg,
     /// Exit 1 when a finding at or above this level remains; `never` always exits 0.
     #[arg(long, value_enum, default_value_t = FailOnArg::Error)]
     pub fail_on: FailOnArg,
@@ -75,11 +77,58 @@ pub struct ScanArgs {
     /// Colour in text output: `auto` (a terminal without NO_COLOR), `always` or `never`.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+/// The settings `scan` and `config` share: the config file and the flags over it.
+#[derive(Debug, Clone, Args)]
+pub struct SettingsArgs {
+    /// How strictly references must be pinned, for images, actions and packages alike: `tag`
+    /// (no latest, no missing tag), `version` (also no floating or major-only tags), `digest`
+    /// (immutable digests) [default: the config file's, else `version`].
+    #[arg(long, value_enum)]
+    pub policy: Option<PolicyArg>,
     /// Leave out files whose path below the scanned directory matches GLOB (repeatable;
-    /// gitignore-style: `vendor`, `*.generated.yaml`, `/deploy/old`). Ignore files in the
-    /// scanned tree cannot do this: see "Security model" in the README.
+    /// gitignore-style: `vendor`, `*.generated.yaml`, `/deploy/old`), besides the config
+    /// file's `exclude:`. Ignore files in the scanned tree cannot do this: see "Security
+    /// model" in the README.
     #[arg(long = "exclude", value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// Read the configuration from FILE instead of `.pinwarden.yml` (or `.pinwarden.yaml`)
+    /// in the scanned directory.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore the config file: every setting at its default but for the flags.
+    #[arg(long)]
+    pub no_config: bool,
+    /// A value for a Dockerfile `ARG`, as `docker build --build-arg` gives it (repeatable);
+    /// over the config file's `build-args:`.
+    #[arg(long = "build-arg", value_name = "NAME=VALUE")]
+    pub build_arg: Vec<String>,
+}
+
+/// `pinwarden config`: the configuration a `scan` of PATH with these flags would use.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// The directory or files a scan would be given (the config file is looked for in the
+    /// one directory named, else the working directory).
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+impl SettingsArgs {
+    /// The settings part of a command line, for `config::resolve`.
+    pub fn command_line(&self, paths: &[PathBuf]) -> CommandLine {
+        CommandLine {
+            paths: paths.to_vec(),
+            config: self.config.clone(),
+            no_config: self.no_config,
+            policy: self.policy.map(PinPolicy::from),
+            exclude: self.exclude.clone(),
+            build_args: self.build_arg.clone(),
+        }
+    }
 }
 
 /// Upload SARIF files to GitHub code scanning, one analysis per file and category.
@@ -246,7 +295,8 @@ mod tests {
         };
         assert_eq!(args.paths, vec![PathBuf::from(".")]);
         assert_eq!(Format::from(args.format), Format::Text);
-        assert_eq!(PinPolicy::from(args.policy), PinPolicy::Version);
+        assert_eq!(args.settings.policy, None);
+        assert!(!args.settings.no_config);
         assert_eq!(FailOn::from(args.fail_on), FailOn::Error);
     }
 

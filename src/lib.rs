@@ -6,6 +6,7 @@
 pub mod action;
 pub mod app;
 pub mod cli;
+pub mod config;
 pub mod discover;
 pub mod github;
 pub mod include;

@@ -152,7 +152,17 @@ fn text(candidate: &Candidate, bytes: Vec<u8>) -> Result<Arc<SourceFile>, ReadIs
 /// most `max` bytes, not through a final symbolic link. A FIFO, a device or a directory is
 /// an error, never a hang or an endless read.
 pub fn read_bounded(path: &Path, max: u64) -> io::Result<Vec<u8>> {
-    let file = open(path, false)?;
+    read_bounded_with(path, max, false)
+}
+
+/// [`read_bounded`] for a path the user named (`--config FILE`): a final symbolic link is
+/// followed.
+pub fn read_bounded_following(path: &Path, max: u64) -> io::Result<Vec<u8>> {
+    read_bounded_with(path, max, true)
+}
+
+fn read_bounded_with(path: &Path, max: u64, follow: bool) -> io::Result<Vec<u8>> {
+    let file = open(path, follow)?;
     let metadata = file.metadata()?;
     if !metadata.is_file() {
         return Err(io::Error::other(

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use crate::app::{Outcome, UsageError};
 use crate::cli::ScanArgs;
+use crate::config::{self, Settings};
 use crate::discover::{self, Candidate, Classification};
 use crate::include;
 use crate::model::action::LockState;
@@ -26,25 +27,73 @@ use crate::read::{ReadIssue, read_source};
 use crate::report::{self, Notification, Report};
 use crate::rules::{self, CheckContext};
 
-/// What `scan` needs, validated from the CLI.
-#[derive(Clone, Debug)]
+/// What `scan` needs, validated from the CLI and the config file.
+#[derive(Clone, Debug, Default)]
 pub struct ScanOptions {
     pub paths: Vec<PathBuf>,
-    pub policy: PinPolicy,
+    /// The effective configuration (config file and flags).
+    pub settings: Settings,
     /// Resolve compose variables from the process environment too (before `.env`).
     pub env_from_process: bool,
-    /// `--exclude` globs.
-    pub exclude: Vec<String>,
 }
 
-/// The scan options of a parsed `scan` command line (the CLI's and the action's).
-pub fn scan_options(args: &ScanArgs) -> ScanOptions {
-    ScanOptions {
-        paths: args.paths.clone(),
-        policy: args.policy.into(),
-        env_from_process: args.env_from_process,
-        exclude: args.exclude.clone(),
+impl ScanOptions {
+    /// Options with the settings at their defaults but for `policy`.
+    pub fn with_policy(paths: Vec<PathBuf>, policy: PinPolicy) -> Self {
+        let mut settings = Settings::default();
+        for slot in [
+            &mut settings.images,
+            &mut settings.actions,
+            &mut settings.packages,
+        ] {
+            slot.value = policy;
+        }
+        Self {
+            paths,
+            settings,
+            env_from_process: false,
+        }
     }
+}
+
+/// The scan options of a parsed `scan` command line (the CLI's and the action's), with the
+/// config file read. A bad config file or flag is a usage error (exit 2).
+pub fn scan_options(args: &ScanArgs) -> Result<ScanOptions, UsageError> {
+    Ok(ScanOptions {
+        paths: args.paths.clone(),
+        settings: settings(&args.settings.command_line(&args.paths))?,
+        env_from_process: args.env_from_process,
+    })
+}
+
+/// The effective settings of a command line, or the usage error that explains what is wrong.
+pub fn settings(command_line: &config::CommandLine) -> Result<Settings, UsageError> {
+    let validate = |glob: &str| {
+        discover::Excludes::new(&[glob.to_owned()])
+            .map(|_| ())
+            .map_err(|error| error.to_string())
+    };
+    config::resolve(command_line, &validate).map_err(|error| {
+        let help = match &error {
+            config::SettingsError::Config(error) => match &error.expected {
+                Some(expected) => format!(
+                    "expected {expected}; the keys and values are in README \"Configuration\" \
+                     and docs/pinwarden.schema.json"
+                ),
+                None => "the keys and values are in README \"Configuration\" and \
+                         docs/pinwarden.schema.json"
+                    .to_owned(),
+            },
+            config::SettingsError::Ambiguous { .. } => {
+                "remove one of them, or name one with `--config FILE`".to_owned()
+            }
+            _ => "fix the flag or the config file, or pass `--no-config`".to_owned(),
+        };
+        UsageError {
+            message: error.to_string(),
+            help,
+        }
+    })
 }
 
 /// Load every `--include-sarif` file into the report. A file that cannot be used becomes an
@@ -86,18 +135,23 @@ pub fn scan(options: &ScanOptions) -> anyhow::Result<Report> {
                --exclude globs"
             .to_owned(),
     };
-    let excludes = discover::Excludes::new(&options.exclude).map_err(usage)?;
+    let excludes = discover::Excludes::new(&options.settings.exclude_globs()).map_err(usage)?;
     let discovery = discover::discover(&options.paths, &excludes).map_err(usage)?;
     let candidates = discovery.candidates;
-    let cx = CheckContext::with_policy(options.policy);
+    let cx = options.settings.check_context();
+    let build_args = options.settings.build_args();
     let [envs, locks] = SIDECARS.map(|sidecar| load_sidecars(&candidates, &sidecar));
     // NOTE: a CI runner's environment is not the deploy environment, so it is read only when
-    // asked (`--env-from-process`).
-    let process_env: Option<BTreeMap<String, String>> = options.env_from_process.then(|| {
-        std::env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-            .collect()
-    });
+    // asked (`--env-from-process`). The config file's `env:` is the deploy environment the
+    // repository declares: under the process's, over `.env`.
+    let mut outer_env: BTreeMap<String, String> = options.settings.env_values();
+    if options.env_from_process {
+        outer_env.extend(
+            std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
+        );
+    }
+    let process_env = (!outer_env.is_empty()).then_some(outer_env);
     let outcomes: Vec<FileOutcome> = candidates
         .par_iter()
         .filter(|candidate| {
@@ -123,6 +177,7 @@ pub fn scan(options: &ScanOptions) -> anyhow::Result<Report> {
                 env,
                 process_env: process_env.as_ref(),
                 actions_lock: Some(&lookup),
+                build_args: Some(&build_args),
                 helm_chart_template: k8s::in_chart_templates(&candidate.path, &|path| {
                     std::fs::symlink_metadata(path).is_ok()
                 }),
@@ -150,7 +205,7 @@ pub fn scan(options: &ScanOptions) -> anyhow::Result<Report> {
         findings,
         notifications,
         files_scanned,
-        options.policy,
+        options.settings.policies(),
         root_uri,
     );
     // Secret values of the environment an image could quote (`--env-from-process`), masked

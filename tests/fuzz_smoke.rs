@@ -12,7 +12,7 @@ mod common;
 use std::sync::Arc;
 
 use pinwarden::discover::FileKind;
-use pinwarden::model::level::PinPolicy;
+use pinwarden::model::level::{PinPolicy, Policies};
 use pinwarden::model::source::SourceFile;
 use pinwarden::parse::{self, ParseContext, env};
 use pinwarden::report::{self, Format, Report};
@@ -238,7 +238,7 @@ fn mutated_fixtures_never_panic() {
         for policy in [PinPolicy::Tag, PinPolicy::Digest] {
             let findings = rules::check(&document, &CheckContext::with_policy(policy));
             if iteration % 20 == 0 {
-                let report = Report::new(findings, Vec::new(), 1, policy, None);
+                let report = Report::new(findings, Vec::new(), 1, Policies::all(policy), None);
                 for format in [
                     Format::Text,
                     Format::Sarif,

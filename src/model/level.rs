@@ -71,6 +71,47 @@ impl PinPolicy {
     }
 }
 
+/// The policy of each ecosystem.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Policies {
+    pub images: PinPolicy,
+    pub actions: PinPolicy,
+    pub packages: PinPolicy,
+}
+
+impl Policies {
+    /// The same policy for every ecosystem (what `--policy` sets).
+    pub const fn all(policy: PinPolicy) -> Self {
+        Self {
+            images: policy,
+            actions: policy,
+            packages: policy,
+        }
+    }
+
+    /// The one policy of every ecosystem, when they agree.
+    pub fn uniform(&self) -> Option<PinPolicy> {
+        (self.images == self.actions && self.actions == self.packages).then_some(self.images)
+    }
+}
+
+/// `digest` when every ecosystem has it, else `images digest, actions version, packages
+/// version`.
+impl fmt::Display for Policies {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.uniform() {
+            Some(policy) => f.write_str(policy.as_str()),
+            None => write!(
+                f,
+                "images {}, actions {}, packages {}",
+                self.images.as_str(),
+                self.actions.as_str(),
+                self.packages.as_str()
+            ),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

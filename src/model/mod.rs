@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod action_ref;
+pub mod allow;
 pub mod external;
 pub mod finding;
 pub mod image;

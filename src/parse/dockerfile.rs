@@ -141,8 +141,25 @@ pub enum StageBase {
     Unresolved,
 }
 
+/// Values for the file's `ARG`s, as `docker build --build-arg` gives them: from the config
+/// file's `build-args:` or the command line.
+pub type BuildArgs = BTreeMap<String, BuildArg>;
+
+/// One `--build-arg` value and who gave it (`` `--build-arg` ``, `` `build-args` in
+/// `.pinwarden.yml` ``), for the messages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildArg {
+    pub value: String,
+    pub origin: String,
+}
+
 /// Parse a Dockerfile. Never panics and never fails: problems become [`Problem`]s (PW001).
 pub fn parse(source: &Arc<SourceFile>) -> ParsedDockerfile {
+    parse_with(source, &BuildArgs::new())
+}
+
+/// [`parse`] with values for its `ARG`s.
+pub fn parse_with(source: &Arc<SourceFile>, build_args: &BuildArgs) -> ParsedDockerfile {
     let mut parser = Parser::new(source.text(), source.content_start());
     parser.run();
     let Parser {
@@ -166,7 +183,7 @@ pub fn parse(source: &Arc<SourceFile>) -> ParsedDockerfile {
         ));
         stage::Analysis::default()
     } else {
-        stage::analyze(source, &mut instructions, escape, &mut problems)
+        stage::analyze(source, &mut instructions, build_args, escape, &mut problems)
     };
     problems.sort_by_key(|problem| problem.span);
     let mut images: Vec<ImageUse> = directives

@@ -133,13 +133,18 @@ pub struct ParseContext<'a> {
     /// The file is in a Helm chart's `templates/` ([`k8s::in_chart_templates`]): its template
     /// actions make it no manifest until rendered.
     pub helm_chart_template: bool,
+    /// Values for Dockerfile `ARG`s (`--build-arg`, the config file's `build-args:`).
+    pub build_args: Option<&'a dockerfile::BuildArgs>,
 }
+
+/// No build arguments.
+static NO_BUILD_ARGS: dockerfile::BuildArgs = dockerfile::BuildArgs::new();
 
 /// Parse `source` as `kind`. Never fails: what cannot be parsed becomes a [`Problem`].
 pub fn parse(source: Arc<SourceFile>, kind: FileKind, cx: &ParseContext<'_>) -> Document {
     let parsed = match kind {
         FileKind::Dockerfile => {
-            let parsed = dockerfile::parse(&source);
+            let parsed = dockerfile::parse_with(&source, cx.build_args.unwrap_or(&NO_BUILD_ARGS));
             let comments = dockerfile_comments(&source, &parsed.dockerfile);
             // NOTE: a script in a shell pinwarden does not read (`SHELL ["pwsh", …]`) stays in
             // `scripts` as `Skipped`; the rules that read scripts say so when they run.

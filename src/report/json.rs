@@ -16,12 +16,21 @@ pub const SCHEMA_VERSION: u32 = 1;
 struct Output<'a> {
     version: u32,
     tool: Tool,
-    policy: &'a str,
+    /// The policy, `images …, actions …, packages …` when they differ.
+    policy: String,
+    policies: PoliciesV1,
     summary: Summary,
     findings: Vec<FindingV1<'a>>,
     notifications: Vec<NotificationV1<'a>>,
     /// Other tools' SARIF folded into the gate (`--include-sarif`): counts only.
     included: Vec<IncludedV1<'a>>,
+}
+
+#[derive(Serialize)]
+struct PoliciesV1 {
+    images: &'static str,
+    actions: &'static str,
+    packages: &'static str,
 }
 
 #[derive(Serialize)]
@@ -139,7 +148,12 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             name: "pinwarden",
             version: env!("CARGO_PKG_VERSION"),
         },
-        policy: report.policy.as_str(),
+        policy: report.policy.to_string(),
+        policies: PoliciesV1 {
+            images: report.policy.images.as_str(),
+            actions: report.policy.actions.as_str(),
+            packages: report.policy.packages.as_str(),
+        },
         summary: Summary {
             files: report.files_scanned,
             findings: counts.total(),

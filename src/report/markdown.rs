@@ -34,15 +34,14 @@ fn write_summary(report: &Report, out: &mut String) {
     if counts.total() == 0 {
         out.push_str(&format!(
             "No findings in {} files (policy `{}`).\n",
-            report.files_scanned,
-            report.policy.as_str()
+            report.files_scanned, report.policy
         ));
     } else {
         out.push_str(&format!(
             "**{} findings** in {} files (policy `{}`): {} errors, {} warnings, {} notes.\n\n",
             counts.total(),
             report.files_scanned,
-            report.policy.as_str(),
+            report.policy,
             counts.errors,
             counts.warnings,
             counts.notes
@@ -139,7 +138,7 @@ fn write_summary(report: &Report, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::level::PinPolicy;
+    use crate::model::level::Policies;
     use crate::report::Notification;
 
     #[test]
@@ -152,7 +151,7 @@ mod tests {
                 message: huge.clone(),
             })
             .collect();
-        let report = Report::new(Vec::new(), notifications, 0, PinPolicy::Version, None);
+        let report = Report::new(Vec::new(), notifications, 0, Policies::default(), None);
         let mut out = Vec::new();
         render(&report, &mut out).unwrap();
         assert!(out.len() <= MAX_SUMMARY_BYTES + 64 * 1024, "{}", out.len());

@@ -14,7 +14,7 @@ use std::io::{self, Write};
 
 use crate::model::external::IncludedSarif;
 use crate::model::finding::Finding;
-use crate::model::level::{Level, PinPolicy};
+use crate::model::level::{Level, Policies};
 use crate::model::location::{Location, Position};
 use crate::model::secret::{self, SecretValues};
 use crate::model::source::SourceFile;
@@ -96,7 +96,7 @@ pub struct Report {
     pub fingerprints: Vec<String>,
     pub notifications: Vec<Notification>,
     pub files_scanned: usize,
-    pub policy: PinPolicy,
+    pub policy: Policies,
     /// `file://` URI of the directory display paths are relative to (SARIF `%SRCROOT%`).
     pub root_uri: Option<String>,
     /// Other tools' results (`--include-sarif`): in the gate, counts and summaries, never in
@@ -115,7 +115,7 @@ impl Report {
         mut findings: Vec<Finding>,
         notifications: Vec<Notification>,
         files_scanned: usize,
-        policy: PinPolicy,
+        policy: Policies,
         root_uri: Option<String>,
     ) -> Self {
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

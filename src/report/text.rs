@@ -152,7 +152,7 @@ fn display_path(path: &str) -> String {
 /// nothing was scanned. Also written to stderr when the report goes to `--output`.
 pub fn summary(report: &Report) -> String {
     let counts = report.counts();
-    let policy = report.policy.as_str();
+    let policy = report.policy.to_string();
     let scanned = plural(report.files_scanned, "file", "files");
     if report.files_scanned == 0 {
         let skipped = match report.notifications.len() {

@@ -17,7 +17,11 @@ pub mod packages;
 
 use std::collections::BTreeMap;
 
+use crate::model::action_ref::Uses;
+use crate::model::allow::Allow;
 use crate::model::finding::Finding;
+use crate::model::image::ImageValue;
+pub use crate::model::level::Policies;
 use crate::model::level::{Level, PinPolicy};
 pub use crate::model::rule::{Ecosystem, RuleMeta};
 use crate::parse::{Document, Notice};
@@ -81,25 +85,6 @@ pub fn find(id_or_name: &str) -> Option<&'static RuleMeta> {
     })
 }
 
-/// The policy of each ecosystem.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Policies {
-    pub images: PinPolicy,
-    pub actions: PinPolicy,
-    pub packages: PinPolicy,
-}
-
-impl Policies {
-    /// The same policy for every ecosystem (what `--policy` sets).
-    pub const fn all(policy: PinPolicy) -> Self {
-        Self {
-            images: policy,
-            actions: policy,
-            packages: policy,
-        }
-    }
-}
-
 /// How one rule is configured (the config file of a later issue fills these in).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RuleSetting {
@@ -115,6 +100,10 @@ pub struct CheckContext {
     pub policies: Policies,
     /// Per-rule settings, by rule id.
     pub rules: BTreeMap<&'static str, RuleSetting>,
+    /// Images, actions and packages never flagged for pinning (the config file's `allow:`).
+    pub allow: Allow,
+    /// A suppression comment without a reason is itself a finding (`require-reason: true`).
+    pub require_reason: bool,
 }
 
 impl CheckContext {
@@ -122,7 +111,7 @@ impl CheckContext {
     pub fn with_policy(policy: PinPolicy) -> Self {
         Self {
             policies: Policies::all(policy),
-            rules: BTreeMap::new(),
+            ..Self::default()
         }
     }
 
@@ -200,18 +189,32 @@ pub fn check(document: &Document, cx: &CheckContext) -> Vec<Finding> {
     action_chain.sort_by_key(|(precedence, _)| *precedence);
     if !image_chain.is_empty() {
         for image in &document.images {
+            if allowed_image(&cx.allow, image) {
+                continue;
+            }
             findings.extend(images::judge(image, &image_chain, cx));
         }
     }
     if !action_chain.is_empty() {
         for action in &document.actions {
             let subject = actions::Subject::new(action);
+            if let Uses::Action(reference) | Uses::ReusableWorkflow(reference) = &subject.uses
+                && allowed_action(&cx.allow, reference)
+            {
+                continue;
+            }
             findings.extend(
                 action_chain
                     .iter()
                     .find_map(|(_, judge)| judge(&subject, cx)),
             );
         }
+    }
+    if !cx.allow.packages.is_empty() {
+        findings.retain(|finding| {
+            finding.rule.ecosystem != Ecosystem::Packages
+                || !cx.allow.package(finding.rule.id, finding.primary.text())
+        });
     }
     // NOTE: a rule may report a finding below its default level (PW001 reports a duplicate
     // key that holds nothing pinwarden judges as a note); a level configured for the rule
@@ -222,6 +225,31 @@ pub fn check(document: &Document, cx: &CheckContext) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// Is the image allowed by the config file, as written or as it resolves?
+fn allowed_image(allow: &Allow, image: &crate::model::image::ImageUse) -> bool {
+    if allow.images.is_empty() {
+        return false;
+    }
+    match &image.value {
+        ImageValue::Resolved(text) => allow.image(text),
+        ImageValue::PerPlatform(values) => values.iter().all(|text| allow.image(text)),
+        ImageValue::Unresolved(_) => allow.image(image.written()),
+    }
+}
+
+/// Is the action (`owner/repo[/path]@ref`) allowed by the config file?
+fn allowed_action(allow: &Allow, reference: &crate::model::action_ref::RepositoryRef<'_>) -> bool {
+    if allow.actions.is_empty() {
+        return false;
+    }
+    let mut name = format!("{}/{}", reference.owner.text, reference.repo.text);
+    if let Some(path) = &reference.path {
+        name.push('/');
+        name.push_str(path.text.trim_start_matches('/'));
+    }
+    allow.action(&name, reference.git_ref.text)
 }
 
 #[cfg(test)]

@@ -284,6 +284,7 @@ pub(super) fn declare_args(
     instruction: &Instruction,
     target: &mut Scope,
     global: Option<&Scope>,
+    build_args: &super::BuildArgs,
     escape: char,
     problems: &mut Vec<Problem>,
 ) {
@@ -311,6 +312,18 @@ pub(super) fn declare_args(
                 span: word.span,
                 label: format!("`{key}` is set by the builder for each build").into(),
             }])
+        } else if let Some(given) = build_args.get(key) {
+            // As `docker build --build-arg KEY=value`: the declared argument takes the value
+            // given, whatever its default.
+            Binding {
+                value: Value::Known(given.value.clone()),
+                notes: vec![Note {
+                    span: word.span,
+                    label: format!("`{key}` is set to `{}` by {}", given.value, given.origin)
+                        .into(),
+                }],
+                from_env: false,
+            }
         } else if let Some(default) = default {
             assign(key, default, word.span, target, false, escape, problems)
         } else {

@@ -43,6 +43,7 @@ struct Reference {
 
 struct Analyzer<'a> {
     source: &'a Arc<SourceFile>,
+    build_args: &'a super::BuildArgs,
     escape: char,
     global: Scope,
     stages: Vec<Stage>,
@@ -62,11 +63,13 @@ struct Analyzer<'a> {
 pub(super) fn analyze(
     source: &Arc<SourceFile>,
     instructions: &mut [Instruction],
+    build_args: &super::BuildArgs,
     escape: char,
     problems: &mut Vec<Problem>,
 ) -> Analysis {
     let mut analyzer = Analyzer {
         source,
+        build_args,
         escape,
         global: Scope::global(),
         stages: Vec::new(),
@@ -115,6 +118,7 @@ impl Analyzer<'_> {
                     instruction,
                     &mut self.global,
                     None,
+                    self.build_args,
                     self.escape,
                     self.problems,
                 );
@@ -137,6 +141,7 @@ impl Analyzer<'_> {
                     instruction,
                     current,
                     Some(&self.global),
+                    self.build_args,
                     self.escape,
                     self.problems,
                 );
