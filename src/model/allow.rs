@@ -149,11 +149,14 @@ impl ImagePattern {
                     Some(registry) => format!("{registry}/{}", reference.path),
                     None => reference.path.clone(),
                 };
-                let names = vec![
-                    written,
-                    reference.normalized_name(),
-                    reference.familiar_name(),
-                ];
+                let normalized = reference.normalized_name();
+                // An official image by its short name too (`docker.io/library/python` is
+                // `python`); other Docker Hub names keep their namespace.
+                let official = normalized
+                    .strip_prefix("docker.io/library/")
+                    .map(str::to_owned);
+                let mut names = vec![written, normalized];
+                names.extend(official);
                 (names, reference.tag.clone())
             }
             // An unresolved or invalid reference: its text up to the tag.
