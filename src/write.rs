@@ -19,10 +19,24 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Write a report file at `path` through a new file in the same directory and a rename.
+///
+/// A sink the user chose is written in place, never replaced: a character device anywhere
+/// (`--output /dev/null`; git cannot check one out, so no pull request plants it), and,
+/// outside the working directory, a FIFO or socket or a link to any of them (`/dev/stdout`).
+/// Renaming over `/dev/null` as root would turn it into a regular file for the whole machine.
 pub fn write_report(
     path: &Path,
     render: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
+    if is_chosen_sink(path) {
+        let file = OpenOptions::new()
+            .write(true)
+            .custom_flags(libc::O_CLOEXEC)
+            .open(path)?;
+        let mut writer = BufWriter::new(file);
+        render(&mut writer)?;
+        return writer.flush();
+    }
     refuse_linked_directories(path)?;
     let name = path
         .file_name()
@@ -47,6 +61,27 @@ pub fn write_report(
         let _ = std::fs::remove_file(&temp_path);
     }
     written
+}
+
+/// Is `path` a device, FIFO or socket the user named as the sink (see [`write_report`])?
+fn is_chosen_sink(path: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    let own = std::fs::symlink_metadata(path).ok();
+    if own
+        .as_ref()
+        .is_some_and(|metadata| metadata.file_type().is_char_device())
+    {
+        return true;
+    }
+    let inside =
+        std::env::current_dir().is_ok_and(|cwd| normalize(&cwd.join(path)).starts_with(&cwd));
+    if inside {
+        return false;
+    }
+    std::fs::metadata(path).is_ok_and(|metadata| {
+        let kind = metadata.file_type();
+        kind.is_char_device() || kind.is_fifo() || kind.is_socket()
+    })
 }
 
 /// A fresh file in `dir` that did not exist before (no link, no planted file).
@@ -165,6 +200,49 @@ mod tests {
         );
         // no temporary file is left behind
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    /// `--output /dev/null` as root must not turn the machine's `/dev/null` into a regular
+    /// file (it did: the benchmark's `--output /dev/null` replaced it). Checked on `/dev/zero`
+    /// (writable, discards) and on a FIFO and a link to it outside the working directory.
+    #[test]
+    fn a_device_or_fifo_the_user_names_is_written_in_place() {
+        use std::os::unix::fs::FileTypeExt;
+        write_report(Path::new("/dev/zero"), |out: &mut dyn Write| {
+            out.write_all(b"{}")
+        })
+        .unwrap();
+        let kind = std::fs::symlink_metadata("/dev/zero").unwrap().file_type();
+        assert!(kind.is_char_device(), "/dev/zero was replaced");
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&fifo, &link).unwrap();
+        for path in [&fifo, &link] {
+            let reader = {
+                let fifo = fifo.clone();
+                std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+            };
+            write_report(path, |out: &mut dyn Write| out.write_all(b"report")).unwrap();
+            assert_eq!(reader.join().unwrap(), "report");
+            assert!(
+                std::fs::symlink_metadata(&fifo)
+                    .unwrap()
+                    .file_type()
+                    .is_fifo()
+            );
+        }
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
     }
 
     #[test]
