@@ -1,13 +1,14 @@
 //! The scan pipeline: discover -> read -> parse -> check -> report. Pure but for reading the
 //! files; never touches the network.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::app::{Outcome, UsageError};
+use crate::baseline::{self, BaselineOptions};
 use crate::cli::ScanArgs;
 use crate::discover::{self, Candidate, Classification};
 use crate::include;
@@ -22,7 +23,7 @@ use crate::parse::actions_lock::{ActionsLock, LockStatus};
 use crate::parse::env::EnvFile;
 use crate::parse::k8s;
 use crate::parse::{self, Document, ParseContext, Syntax};
-use crate::read::{ReadIssue, read_source};
+use crate::read::{ReadIssue, Stdin, read_source, stdin_source};
 use crate::report::{self, Notification, Report};
 use crate::rules::{self, CheckContext};
 
@@ -35,6 +36,10 @@ pub struct ScanOptions {
     pub env_from_process: bool,
     /// `--exclude` globs.
     pub exclude: Vec<String>,
+    /// `--baseline`, `--write-baseline`, `--new-since`.
+    pub baseline: BaselineOptions,
+    /// `scan -`: the one file to scan, read from standard input (`paths` is then ignored).
+    pub stdin: Option<Stdin>,
 }
 
 /// The scan options of a parsed `scan` command line (the CLI's and the action's).
@@ -44,6 +49,12 @@ pub fn scan_options(args: &ScanArgs) -> ScanOptions {
         policy: args.policy.into(),
         env_from_process: args.env_from_process,
         exclude: args.exclude.clone(),
+        baseline: BaselineOptions {
+            baseline: args.baseline.clone(),
+            write_baseline: args.write_baseline.clone(),
+            new_since: args.new_since.clone(),
+        },
+        stdin: None,
     }
 }
 
@@ -78,7 +89,8 @@ pub fn gate(report: &Report, fail_on: FailOn) -> Outcome {
 }
 
 /// Discover, read, parse and check: the whole scan, with no output. Pure but for reading
-/// the files; never touches the network.
+/// the files (and the git objects `--new-since` compares with) and writing
+/// `--write-baseline`; never touches the network.
 pub fn scan(options: &ScanOptions) -> anyhow::Result<Report> {
     let usage = |error: discover::DiscoverError| UsageError {
         message: error.to_string(),
@@ -87,10 +99,20 @@ pub fn scan(options: &ScanOptions) -> anyhow::Result<Report> {
             .to_owned(),
     };
     let excludes = discover::Excludes::new(&options.exclude).map_err(usage)?;
-    let discovery = discover::discover(&options.paths, &excludes).map_err(usage)?;
+    let discovery = match &options.stdin {
+        Some(stdin) => discover::Discovery {
+            candidates: vec![discover::stdin_candidate(&stdin.name)],
+            notifications: Vec::new(),
+        },
+        None => discover::discover(&options.paths, &excludes).map_err(usage)?,
+    };
     let candidates = discovery.candidates;
     let cx = CheckContext::with_policy(options.policy);
-    let [envs, locks] = SIDECARS.map(|sidecar| load_sidecars(&candidates, &sidecar));
+    // NOTE: standard input has no directory: no `.env` or lockfile beside it is read.
+    let [envs, locks] = SIDECARS.map(|sidecar| match options.stdin {
+        Some(_) => BTreeMap::new(),
+        None => load_sidecars(&candidates, &sidecar),
+    });
     // NOTE: a CI runner's environment is not the deploy environment, so it is read only when
     // asked (`--env-from-process`).
     let process_env: Option<BTreeMap<String, String>> = options.env_from_process.then(|| {
@@ -123,11 +145,12 @@ pub fn scan(options: &ScanOptions) -> anyhow::Result<Report> {
                 env,
                 process_env: process_env.as_ref(),
                 actions_lock: Some(&lookup),
-                helm_chart_template: k8s::in_chart_templates(&candidate.path, &|path| {
-                    std::fs::symlink_metadata(path).is_ok()
-                }),
+                helm_chart_template: options.stdin.is_none()
+                    && k8s::in_chart_templates(&candidate.path, &|path| {
+                        std::fs::symlink_metadata(path).is_ok()
+                    }),
             };
-            scan_file(candidate, &cx, &parse_cx)
+            scan_file(candidate, options.stdin.as_ref(), &cx, &parse_cx)
         })
         .chain(
             envs.par_iter()
@@ -143,6 +166,24 @@ pub fn scan(options: &ScanOptions) -> anyhow::Result<Report> {
         findings.extend(outcome.findings);
         notifications.extend(outcome.notifications);
     }
+    // The baseline states are set before the report is built: its per-file cap keeps the
+    // findings that count for the gate first.
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let scanned: BTreeSet<String> = candidates
+        .iter()
+        .map(|candidate| candidate.display.clone())
+        .chain(
+            findings
+                .iter()
+                .map(|finding| finding.primary.source.path().to_owned()),
+        )
+        .collect();
+    baseline::mark(&options.baseline, &options.paths, &scanned, &mut findings).map_err(
+        |error| UsageError {
+            help: error.help(),
+            message: error.to_string(),
+        },
+    )?;
     let root_uri = std::env::current_dir()
         .ok()
         .map(|dir| report::sarif::directory_uri(&dir));
@@ -158,6 +199,7 @@ pub fn scan(options: &ScanOptions) -> anyhow::Result<Report> {
     for (key, value) in process_env.iter().flatten() {
         report.add_secret(key, value);
     }
+    report.compared_with = options.baseline.describe();
     Ok(report)
 }
 
@@ -315,7 +357,12 @@ fn lock_state(
     }
 }
 
-fn scan_file(candidate: &Candidate, cx: &CheckContext, parse_cx: &ParseContext<'_>) -> FileOutcome {
+fn scan_file(
+    candidate: &Candidate,
+    stdin: Option<&Stdin>,
+    cx: &CheckContext,
+    parse_cx: &ParseContext<'_>,
+) -> FileOutcome {
     if candidate.class == Classification::Kind(FileKind::Dockerfile)
         && !candidate.explicit
         && discover::is_template(&candidate.path)
@@ -330,7 +377,11 @@ fn scan_file(candidate: &Candidate, cx: &CheckContext, parse_cx: &ParseContext<'
             ..FileOutcome::default()
         };
     }
-    let source = match read_source(candidate) {
+    let read = match stdin {
+        Some(stdin) => stdin_source(candidate, stdin.bytes.clone()),
+        None => read_source(candidate),
+    };
+    let source = match read {
         Ok(source) => source,
         Err(ReadIssue::Notification(notification)) => {
             return FileOutcome {
