@@ -241,12 +241,12 @@ fn gate_files(inputs: &ActionInputs) -> Vec<String> {
 }
 
 /// The job summary's paragraph on the gate's own files in a pull request: which of them it
-/// changes (`git diff --name-only base...HEAD`), or why that could not be told. `None` when
-/// nothing needs saying.
-fn gate_change_note(inputs: &ActionInputs) -> Option<String> {
+/// changes (`git diff --name-only base...HEAD` in `workspace`, the repository's top), or why
+/// that could not be told. `None` when nothing needs saying.
+fn gate_change_note(inputs: &ActionInputs, workspace: &Path) -> Option<String> {
     let base = inputs.pull_request_base.as_deref()?;
     let files = gate_files(inputs);
-    let compared = baseline::Repository::open(Path::new("."), base)
+    let compared = baseline::Repository::open(workspace, base)
         .and_then(|repository| repository.changed_paths(&files));
     match compared {
         Ok(changed) if changed.is_empty() => None,
@@ -344,7 +344,7 @@ pub fn run(
             command_data(note)
         )?;
     }
-    let gate_change = gate_change_note(&inputs);
+    let gate_change = gate_change_note(&inputs, Path::new("."));
     if let Some(summary) = env("GITHUB_STEP_SUMMARY").filter(|path| !path.is_empty())
         && let Err(error) = write::append_runner_file(Path::new(&summary), |out| {
             report::render(&report, Format::Markdown, false, out)?;
@@ -540,6 +540,31 @@ mod tests {
         assert_eq!(inputs.upload.sarif.len(), 3);
         let always = super::tests::inputs(&[("INPUT_UPLOAD", "Always")]).unwrap();
         assert_eq!(always.upload_mode, UploadMode::Always);
+    }
+
+    #[test]
+    fn baseline_and_new_since_map_to_their_flags() {
+        let inputs = inputs(&[
+            ("INPUT_BASELINE", "ci/baseline.json"),
+            ("INPUT_NEW-SINCE", "origin/main"),
+        ])
+        .unwrap();
+        assert_eq!(
+            inputs.scan.baseline,
+            Some(PathBuf::from("ci/baseline.json"))
+        );
+        assert_eq!(inputs.scan.new_since.as_deref(), Some("origin/main"));
+        assert!(!inputs.new_since_not_applied);
+        // `auto` without a pull request event: no flag, and a notice.
+        let auto = super::tests::inputs(&[("INPUT_NEW-SINCE", "Auto")]).unwrap();
+        assert_eq!(auto.scan.new_since, None);
+        assert!(auto.new_since_not_applied);
+        let none = super::tests::inputs(&[]).unwrap();
+        assert_eq!((none.scan.baseline, none.scan.new_since), (None, None));
+        assert_eq!(
+            gate_files(&inputs),
+            [".pinwarden.yml", ".pinwarden.yaml", "ci/baseline.json"]
+        );
     }
 
     #[test]

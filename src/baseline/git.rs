@@ -316,9 +316,9 @@ impl Repository {
             .collect())
     }
 
-    /// Which of `paths` (relative to the working directory) differ between the commit
-    /// compared with (the merge base of the reference and `HEAD`) and `HEAD`: `git diff
-    /// --name-only REF...HEAD`. A path outside the work tree is left out.
+    /// Which of `paths` (`/`-separated, relative to the work tree's top) differ between the
+    /// commit compared with (the merge base of the reference and `HEAD`) and `HEAD`: `git
+    /// diff --name-only REF...HEAD`.
     pub fn changed_paths(&self, paths: &[String]) -> Result<Vec<String>, BaselineError> {
         let base_tree = self.base_tree()?;
         let head_tree = self
@@ -326,14 +326,10 @@ impl Repository {
             .head_commit()
             .and_then(|commit| commit.tree())
             .map_err(|error| self.git_error(&error))?;
-        let cwd = std::env::current_dir().ok();
         let mut changed = Vec::new();
         for path in paths {
-            let Some(in_repo) = self.repo_path(path, cwd.as_deref()) else {
-                continue;
-            };
             let at = |tree: &gix::Tree<'_>| {
-                tree.lookup_entry_by_path(&in_repo)
+                tree.lookup_entry_by_path(path)
                     .map(|entry| entry.map(|entry| (entry.mode(), entry.object_id())))
                     .map_err(|error| self.git_error(&error))
             };
