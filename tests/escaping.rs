@@ -219,7 +219,13 @@ fn hostile_names_stay_inert_in_the_action() {
         .collect();
     assert_eq!(
         keys,
-        ["sarif-file", "findings", "errors", "warnings", "pre-existing"]
+        [
+            "sarif-file",
+            "findings",
+            "errors",
+            "warnings",
+            "pre-existing"
+        ]
     );
     assert_eq!(fake.uploads().len(), 1);
     // At most ten annotations per level, then one plain line counting the rest.
