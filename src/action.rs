@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::app::{Outcome, UsageError};
+use crate::baseline;
 use crate::cli::{self, Command, ScanArgs};
 use crate::github::context;
 use crate::github::upload::{self, UploadOptions, UploadSettings};
@@ -45,6 +46,10 @@ pub struct ActionInputs {
     pub upload_mode: UploadMode,
     /// The upload of pinwarden's log (first) and every `include-sarif` file.
     pub upload: UploadOptions,
+    /// The pull request's base commit (event payload), on a pull request event.
+    pub pull_request_base: Option<String>,
+    /// `new-since: auto` outside a pull request: said in a notice, every finding counts.
+    pub new_since_not_applied: bool,
 }
 
 /// Which input each flag of the built command lines came from (for error messages).
@@ -53,6 +58,8 @@ const FLAG_INPUTS: &[(&str, &str)] = &[
     ("--fail-on", "fail-on"),
     ("--include-sarif", "include-sarif"),
     ("--exclude", "exclude"),
+    ("--baseline", "baseline"),
+    ("--new-since", "new-since"),
     ("--output", "sarif-file"),
     ("--category", "category"),
 ];
@@ -108,6 +115,19 @@ impl ActionInputs {
         for glob in list("exclude", &['\n']) {
             scan.extend(["--exclude".to_owned(), glob]);
         }
+        if let Some(baseline) = input("baseline") {
+            scan.extend(["--baseline".to_owned(), baseline]);
+        }
+        let pull_request_base = pull_request_base(env);
+        let mut new_since_not_applied = false;
+        match input("new-since") {
+            Some(value) if value.eq_ignore_ascii_case("auto") => match &pull_request_base {
+                Some(base) => scan.extend(["--new-since".to_owned(), base.clone()]),
+                None => new_since_not_applied = true,
+            },
+            Some(value) => scan.extend(["--new-since".to_owned(), value]),
+            None => {}
+        }
         // `--` so that a path starting with `-` stays a path.
         scan.push("--".to_owned());
         scan.extend(list("path", &[' ', '\t', '\n']));
@@ -125,7 +145,7 @@ impl ActionInputs {
         }
 
         let scan = parse(scan, &mut problems).and_then(|command| match command {
-            Command::Scan(args) => Some(args),
+            Command::Scan(args) => Some(*args),
             _ => None,
         });
         let upload = parse(upload, &mut problems).and_then(|command| match command {
@@ -138,6 +158,8 @@ impl ActionInputs {
                 sarif_file: PathBuf::from(sarif_file),
                 upload_mode,
                 upload,
+                pull_request_base,
+                new_since_not_applied,
             }),
             _ => Err(UsageError {
                 message: problems.join("; "),
@@ -192,6 +214,63 @@ fn parse(mut args: Vec<String>, problems: &mut Vec<String>) -> Option<Command> {
     None
 }
 
+/// The base commit of the pull request this run is for (`pull_request.base.sha` of the event
+/// payload), on a pull request event.
+fn pull_request_base(env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    let event_name = env("GITHUB_EVENT_NAME")?;
+    if !event_name.starts_with("pull_request") {
+        return None;
+    }
+    let payload_path = env("GITHUB_EVENT_PATH").filter(|path| !path.is_empty())?;
+    let payload = context::read_event_payload(Path::new(&payload_path)).ok()?;
+    payload
+        .pointer("/pull_request/base/sha")
+        .and_then(serde_json::Value::as_str)
+        .filter(|sha| context::is_commit_sha(sha))
+        .map(str::to_ascii_lowercase)
+}
+
+/// The files that set the gate itself: a pull request that changes one can let findings
+/// through, so the job summary names them for the reviewers.
+fn gate_files(inputs: &ActionInputs) -> Vec<String> {
+    let mut files = vec![".pinwarden.yml".to_owned(), ".pinwarden.yaml".to_owned()];
+    if let Some(baseline) = &inputs.scan.baseline {
+        files.push(crate::discover::display_path(baseline, None));
+    }
+    files
+}
+
+/// The job summary's paragraph on the gate's own files in a pull request: which of them it
+/// changes (`git diff --name-only base...HEAD` in `workspace`, the repository's top), or why
+/// that could not be told. `None` when nothing needs saying.
+fn gate_change_note(inputs: &ActionInputs, workspace: &Path) -> Option<String> {
+    let base = inputs.pull_request_base.as_deref()?;
+    let files = gate_files(inputs);
+    let compared = baseline::Repository::open(workspace, base)
+        .and_then(|repository| repository.changed_paths(&files));
+    match compared {
+        Ok(changed) if changed.is_empty() => None,
+        Ok(changed) => {
+            let names: Vec<String> = changed
+                .iter()
+                .map(|path| crate::report::escape::markdown_code(path, false))
+                .collect();
+            Some(format!(
+                "\n**This pull request changes the gate's own settings:** {}. Review those \
+                 changes with the code: they can let findings through.\n",
+                names.join(", ")
+            ))
+        }
+        // Only worth saying when the gate depends on the comparison.
+        Err(_) if inputs.scan.baseline.is_none() && inputs.scan.new_since.is_none() => None,
+        Err(error) => Some(format!(
+            "\nCould not tell whether this pull request changes {}: {}\n",
+            files.join(", "),
+            markdown_message(&error.to_string(), false)
+        )),
+    }
+}
+
 /// Every scanned path must lie inside the workspace: a symbolic link the pull request
 /// committed at a `path` input must not move the scan outside it.
 fn check_paths_inside(paths: &[PathBuf]) -> Result<(), UsageError> {
@@ -222,6 +301,7 @@ pub fn run(
 ) -> anyhow::Result<Outcome> {
     let inputs = ActionInputs::from_env(env)?;
     check_paths_inside(&inputs.scan.paths)?;
+    check_paths_inside(inputs.scan.baseline.as_slice())?;
     let mut report = scan::scan(&scan::scan_options(&inputs.scan)?)?;
     let include_errors = scan::include_all(&mut report, &inputs.scan.include_sarif);
 
@@ -253,9 +333,27 @@ pub fn run(
             command_data(reason)
         )?;
     }
+    let new_since_note = inputs.new_since_not_applied.then_some(
+        "`new-since: auto` applies to pull requests only: this run is not one, so every \
+         finding counts for the gate",
+    );
+    if let Some(note) = new_since_note {
+        writeln!(
+            stdout,
+            "::notice title=pinwarden new-since::{}",
+            command_data(note)
+        )?;
+    }
+    let gate_change = gate_change_note(&inputs, Path::new("."));
     if let Some(summary) = env("GITHUB_STEP_SUMMARY").filter(|path| !path.is_empty())
         && let Err(error) = write::append_runner_file(Path::new(&summary), |out| {
             report::render(&report, Format::Markdown, false, out)?;
+            if let Some(note) = &gate_change {
+                out.write_all(note.as_bytes())?;
+            }
+            if let Some(note) = new_since_note {
+                writeln!(out, "\n{}", markdown_message(note, false))?;
+            }
             if let Some(reason) = skip.as_deref() {
                 writeln!(
                     out,
@@ -365,6 +463,7 @@ fn write_outputs(
         ("findings", counts.total().to_string()),
         ("errors", counts.errors.to_string()),
         ("warnings", counts.warnings.to_string()),
+        ("pre-existing", report.pre_existing.to_string()),
     ] {
         if value.contains(['\n', '\r']) {
             let mut delimiter = String::from("PINWARDEN_EOF");
@@ -447,6 +546,31 @@ mod tests {
     }
 
     #[test]
+    fn baseline_and_new_since_map_to_their_flags() {
+        let inputs = inputs(&[
+            ("INPUT_BASELINE", "ci/baseline.json"),
+            ("INPUT_NEW-SINCE", "origin/main"),
+        ])
+        .unwrap();
+        assert_eq!(
+            inputs.scan.baseline,
+            Some(PathBuf::from("ci/baseline.json"))
+        );
+        assert_eq!(inputs.scan.new_since.as_deref(), Some("origin/main"));
+        assert!(!inputs.new_since_not_applied);
+        // `auto` without a pull request event: no flag, and a notice.
+        let auto = super::tests::inputs(&[("INPUT_NEW-SINCE", "Auto")]).unwrap();
+        assert_eq!(auto.scan.new_since, None);
+        assert!(auto.new_since_not_applied);
+        let none = super::tests::inputs(&[]).unwrap();
+        assert_eq!((none.scan.baseline, none.scan.new_since), (None, None));
+        assert_eq!(
+            gate_files(&inputs),
+            [".pinwarden.yml", ".pinwarden.yaml", "ci/baseline.json"]
+        );
+    }
+
+    #[test]
     fn a_path_starting_with_a_dash_stays_a_path() {
         let inputs = inputs(&[("INPUT_PATH", "--help -x")]).unwrap();
         assert_eq!(
@@ -465,7 +589,7 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert_eq!(
             text,
-            "sarif-file<<PINWARDEN_EOF\na.sarif\nerrors=0\nPINWARDEN_EOF\nfindings=0\nerrors=0\nwarnings=0\n"
+            "sarif-file<<PINWARDEN_EOF\na.sarif\nerrors=0\nPINWARDEN_EOF\nfindings=0\nerrors=0\nwarnings=0\npre-existing=0\n"
         );
     }
 

@@ -2,13 +2,14 @@
 //! map it to an [`Outcome`]. The scan pipeline is `scan.rs`, file reading `read.rs`.
 
 use std::io::{self, IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
 use crate::cli::{Cli, ColorChoice, Command, ScanArgs};
 use crate::github::upload::{self, UploadSettings};
 use crate::model::level::{FailOn, PinPolicy};
+use crate::read::{self, Stdin};
 use crate::report::{self, Format, Report};
 use crate::rules;
 use crate::scan::{include_all, scan, scan_options};
@@ -74,7 +75,13 @@ fn run_scan(
 ) -> anyhow::Result<Outcome> {
     let format = Format::from(args.format);
     let fail_on = FailOn::from(args.fail_on);
-    let mut report = scan(&scan_options(args)?)?;
+    let extra_outputs = extra_outputs(args)?;
+    let mut options = scan_options(args)?;
+    options.stdin = stdin_input(args)?;
+    let mut report = scan(&options)?;
+    if let Some(path) = &args.write_baseline {
+        let _ = writeln!(stderr, "baseline written to `{}`", path.display());
+    }
     let include_errors = include_all(&mut report, &args.include_sarif);
     let color = args.output.is_none()
         && format == Format::Text
@@ -85,6 +92,9 @@ fn run_scan(
                 io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
             }
         };
+    for (path, format) in &extra_outputs {
+        write_report_file(&report, *format, path)?;
+    }
     match &args.output {
         Some(path) => {
             write_report_file(&report, format, path)?;
@@ -105,6 +115,66 @@ fn run_scan(
         .into());
     }
     Ok(gate(&report, fail_on))
+}
+
+/// `--sarif-output`, `--json-output` and `--markdown-output`, each with its format. No two
+/// outputs (`--output` included) may name the same file.
+fn extra_outputs(args: &ScanArgs) -> Result<Vec<(PathBuf, Format)>, UsageError> {
+    let extra: Vec<(PathBuf, Format)> = [
+        (&args.sarif_output, Format::Sarif),
+        (&args.json_output, Format::Json),
+        (&args.markdown_output, Format::Markdown),
+    ]
+    .into_iter()
+    .filter_map(|(path, format)| path.clone().map(|path| (path, format)))
+    .collect();
+    let mut seen: Vec<&Path> = args.output.iter().map(PathBuf::as_path).collect();
+    for (path, _) in &extra {
+        if seen.contains(&path.as_path()) {
+            return Err(UsageError {
+                message: format!("`{}` is named by two output options", path.display()),
+                help: "give each of --output, --sarif-output, --json-output and \
+                       --markdown-output its own file"
+                    .to_owned(),
+            });
+        }
+        seen.push(path);
+    }
+    Ok(extra)
+}
+
+/// `scan -`: standard input, read (bounded) under the name `--stdin-filename` gives.
+fn stdin_input(args: &ScanArgs) -> Result<Option<Stdin>, UsageError> {
+    let dash = args.paths.iter().any(|path| path.as_os_str() == "-");
+    let name = args.stdin_filename.as_deref().map(str::trim);
+    match (dash, name) {
+        (false, None) => Ok(None),
+        (false, Some(_)) => Err(UsageError {
+            message: "--stdin-filename is only used with `-` as the path".to_owned(),
+            help: "scan standard input with `pinwarden scan - --stdin-filename Dockerfile`"
+                .to_owned(),
+        }),
+        (true, _) if args.paths.len() > 1 => Err(UsageError {
+            message: "`-` (standard input) must be the only path".to_owned(),
+            help: "scan files and standard input in separate runs".to_owned(),
+        }),
+        (true, None | Some("")) => Err(UsageError {
+            message: "`scan -` needs --stdin-filename NAME: the name decides the kind of file"
+                .to_owned(),
+            help: "e.g. `pinwarden scan - --stdin-filename Dockerfile < Dockerfile`".to_owned(),
+        }),
+        (true, Some(name)) => {
+            let bytes = read::read_stdin(io::stdin().lock()).map_err(|error| UsageError {
+                message: format!("cannot read standard input: {error}"),
+                help: "pipe the file in: `pinwarden scan - --stdin-filename NAME < FILE`"
+                    .to_owned(),
+            })?;
+            Ok(Some(Stdin {
+                name: name.to_owned(),
+                bytes,
+            }))
+        }
+    }
 }
 
 fn write_report_file(report: &Report, format: Format, path: &Path) -> anyhow::Result<()> {

@@ -31,7 +31,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan files and directories for unpinned references.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List every rule with its id, name, default level and summary.
     Rules,
     /// Print a rule's help page (e.g. `pinwarden explain PW101`).
@@ -52,7 +52,8 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Files or directories to scan. A file named here is scanned whatever its name.
+    /// Files or directories to scan. A file named here is scanned whatever its name. `-`
+    /// reads one file from standard input (see --stdin-filename).
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Output format.
@@ -77,6 +78,34 @@ pub struct ScanArgs {
     /// Colour in text output: `auto` (a terminal without NO_COLOR), `always` or `never`.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Findings recorded in FILE (by --write-baseline) are still reported but do not count
+    /// for the gate; only new ones do. A finding stays known when lines are inserted above it
+    /// or its file is moved.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record this scan's findings in FILE for --baseline (versioned JSON of rule ids, paths
+    /// and hashes: never the matched text). The exit code is not changed.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Only findings on lines added or changed since GIT_REF (at its merge base with HEAD,
+    /// uncommitted changes included) count for the gate. A changed `.env` value or ARG
+    /// default makes the findings it feeds new; a file not in GIT_REF is all new.
+    #[arg(long, value_name = "GIT_REF")]
+    pub new_since: Option<String>,
+    /// Also write the SARIF report to FILE (besides --format / --output).
+    #[arg(long, value_name = "FILE")]
+    pub sarif_output: Option<PathBuf>,
+    /// Also write the JSON report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub json_output: Option<PathBuf>,
+    /// Also write the markdown summary to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub markdown_output: Option<PathBuf>,
+    /// The file name standard input stands for, with `-` as the path (required then): it
+    /// decides the kind of file and the path shown. No `.env` or `actions.lock` beside it is
+    /// read.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
 }
 
 /// The settings `scan` and `config` share: the config file and the flags over it.

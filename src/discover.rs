@@ -648,6 +648,20 @@ fn strip_suffix_components(dir: &Path, root: &Path, candidate: &Candidate) -> Pa
     }
 }
 
+/// The candidate for a file read from standard input under `name`
+/// (`--stdin-filename`): classified like a file named on the command line, never read from
+/// disk, and with no directory (no `.env` or lockfile beside it is read).
+pub fn stdin_candidate(name: &str) -> Candidate {
+    let path = PathBuf::from(name);
+    Candidate {
+        display: display_path(&path, None),
+        class: classify(&path).unwrap_or_else(|| explicit_class(&path)),
+        path,
+        explicit: true,
+        root: None,
+    }
+}
+
 /// The kind of a file named on the command line that no name rule claims.
 fn explicit_class(path: &Path) -> Classification {
     let yaml = path

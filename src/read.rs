@@ -114,6 +114,35 @@ pub fn read_source(candidate: &Candidate) -> Result<Arc<SourceFile>, ReadIssue> 
     text(candidate, bytes)
 }
 
+/// One file given on standard input (`pinwarden scan - --stdin-filename NAME`): the name
+/// decides its kind and display path; the bytes were read with [`read_stdin`].
+#[derive(Clone, Debug)]
+pub struct Stdin {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Read standard input, at most one byte over [`MAX_FILE_BYTES`] (so [`stdin_source`] can
+/// tell an oversized input without reading all of it).
+pub fn read_stdin(input: impl Read) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    input.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// The text of standard input, checked like a file's: the same size cap, and binary or
+/// non-UTF-8 input is PW001.
+pub fn stdin_source(candidate: &Candidate, bytes: Vec<u8>) -> Result<Arc<SourceFile>, ReadIssue> {
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > MAX_FILE_BYTES {
+        return Err(ReadIssue::Notification(Notification {
+            path: candidate.display.clone(),
+            level: Level::Warning,
+            message: format!("standard input is over the {MAX_FILE_BYTES}-byte limit: skipped"),
+        }));
+    }
+    text(candidate, bytes)
+}
+
 /// The text of a read file, or why it is not text.
 fn text(candidate: &Candidate, bytes: Vec<u8>) -> Result<Arc<SourceFile>, ReadIssue> {
     let probe = bytes.get(..8192).unwrap_or(&bytes);

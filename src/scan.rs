@@ -1,13 +1,14 @@
 //! The scan pipeline: discover -> read -> parse -> check -> report. Pure but for reading the
 //! files; never touches the network.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::app::{Outcome, UsageError};
+use crate::baseline::{self, BaselineOptions};
 use crate::cli::ScanArgs;
 use crate::config::{self, Settings};
 use crate::discover::{self, Candidate, Classification};
@@ -23,7 +24,7 @@ use crate::parse::actions_lock::{ActionsLock, LockStatus};
 use crate::parse::env::EnvFile;
 use crate::parse::k8s;
 use crate::parse::{self, Document, ParseContext, Syntax};
-use crate::read::{ReadIssue, read_source};
+use crate::read::{ReadIssue, Stdin, read_source, stdin_source};
 use crate::report::{self, Notification, Report};
 use crate::rules::{self, CheckContext};
 
@@ -35,6 +36,10 @@ pub struct ScanOptions {
     pub settings: Settings,
     /// Resolve compose variables from the process environment too (before `.env`).
     pub env_from_process: bool,
+    /// `--baseline`, `--write-baseline`, `--new-since`.
+    pub baseline: BaselineOptions,
+    /// `scan -`: the one file to scan, read from standard input (`paths` is then ignored).
+    pub stdin: Option<Stdin>,
 }
 
 impl ScanOptions {
@@ -51,7 +56,7 @@ impl ScanOptions {
         Self {
             paths,
             settings,
-            env_from_process: false,
+            ..Self::default()
         }
     }
 }
@@ -63,6 +68,12 @@ pub fn scan_options(args: &ScanArgs) -> Result<ScanOptions, UsageError> {
         paths: args.paths.clone(),
         settings: settings(&args.settings.command_line(&args.paths))?,
         env_from_process: args.env_from_process,
+        baseline: BaselineOptions {
+            baseline: args.baseline.clone(),
+            write_baseline: args.write_baseline.clone(),
+            new_since: args.new_since.clone(),
+        },
+        stdin: None,
     })
 }
 
@@ -127,7 +138,8 @@ pub fn gate(report: &Report, fail_on: FailOn) -> Outcome {
 }
 
 /// Discover, read, parse and check: the whole scan, with no output. Pure but for reading
-/// the files; never touches the network.
+/// the files (and the git objects `--new-since` compares with) and writing
+/// `--write-baseline`; never touches the network.
 pub fn scan(options: &ScanOptions) -> anyhow::Result<Report> {
     let usage = |error: discover::DiscoverError| UsageError {
         message: error.to_string(),
@@ -136,11 +148,21 @@ pub fn scan(options: &ScanOptions) -> anyhow::Result<Report> {
             .to_owned(),
     };
     let excludes = discover::Excludes::new(&options.settings.exclude_globs()).map_err(usage)?;
-    let discovery = discover::discover(&options.paths, &excludes).map_err(usage)?;
+    let discovery = match &options.stdin {
+        Some(stdin) => discover::Discovery {
+            candidates: vec![discover::stdin_candidate(&stdin.name)],
+            notifications: Vec::new(),
+        },
+        None => discover::discover(&options.paths, &excludes).map_err(usage)?,
+    };
     let candidates = discovery.candidates;
     let cx = options.settings.check_context();
     let build_args = options.settings.build_args();
-    let [envs, locks] = SIDECARS.map(|sidecar| load_sidecars(&candidates, &sidecar));
+    // NOTE: standard input has no directory: no `.env` or lockfile beside it is read.
+    let [envs, locks] = SIDECARS.map(|sidecar| match options.stdin {
+        Some(_) => BTreeMap::new(),
+        None => load_sidecars(&candidates, &sidecar),
+    });
     // NOTE: a CI runner's environment is not the deploy environment, so it is read only when
     // asked (`--env-from-process`). The config file's `env:` is the deploy environment the
     // repository declares: under the process's, over `.env`.
@@ -178,11 +200,12 @@ pub fn scan(options: &ScanOptions) -> anyhow::Result<Report> {
                 process_env: process_env.as_ref(),
                 actions_lock: Some(&lookup),
                 build_args: Some(&build_args),
-                helm_chart_template: k8s::in_chart_templates(&candidate.path, &|path| {
-                    std::fs::symlink_metadata(path).is_ok()
-                }),
+                helm_chart_template: options.stdin.is_none()
+                    && k8s::in_chart_templates(&candidate.path, &|path| {
+                        std::fs::symlink_metadata(path).is_ok()
+                    }),
             };
-            scan_file(candidate, &cx, &parse_cx)
+            scan_file(candidate, options.stdin.as_ref(), &cx, &parse_cx)
         })
         .chain(
             envs.par_iter()
@@ -198,6 +221,24 @@ pub fn scan(options: &ScanOptions) -> anyhow::Result<Report> {
         findings.extend(outcome.findings);
         notifications.extend(outcome.notifications);
     }
+    // The baseline states are set before the report is built: its per-file cap keeps the
+    // findings that count for the gate first.
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let scanned: BTreeSet<String> = candidates
+        .iter()
+        .map(|candidate| candidate.display.clone())
+        .chain(
+            findings
+                .iter()
+                .map(|finding| finding.primary.source.path().to_owned()),
+        )
+        .collect();
+    baseline::mark(&options.baseline, &options.paths, &scanned, &mut findings).map_err(
+        |error| UsageError {
+            help: error.help(),
+            message: error.to_string(),
+        },
+    )?;
     let root_uri = std::env::current_dir()
         .ok()
         .map(|dir| report::sarif::directory_uri(&dir));
@@ -213,6 +254,7 @@ pub fn scan(options: &ScanOptions) -> anyhow::Result<Report> {
     for (key, value) in process_env.iter().flatten() {
         report.add_secret(key, value);
     }
+    report.compared_with = options.baseline.describe();
     Ok(report)
 }
 
@@ -370,7 +412,12 @@ fn lock_state(
     }
 }
 
-fn scan_file(candidate: &Candidate, cx: &CheckContext, parse_cx: &ParseContext<'_>) -> FileOutcome {
+fn scan_file(
+    candidate: &Candidate,
+    stdin: Option<&Stdin>,
+    cx: &CheckContext,
+    parse_cx: &ParseContext<'_>,
+) -> FileOutcome {
     if candidate.class == Classification::Kind(FileKind::Dockerfile)
         && !candidate.explicit
         && discover::is_template(&candidate.path)
@@ -385,7 +432,11 @@ fn scan_file(candidate: &Candidate, cx: &CheckContext, parse_cx: &ParseContext<'
             ..FileOutcome::default()
         };
     }
-    let source = match read_source(candidate) {
+    let read = match stdin {
+        Some(stdin) => stdin_source(candidate, stdin.bytes.clone()),
+        None => read_source(candidate),
+    };
+    let source = match read {
         Ok(source) => source,
         Err(ReadIssue::Notification(notification)) => {
             return FileOutcome {

@@ -294,18 +294,20 @@ fn assert_own_findings(run: &Run) {
 }
 
 /// The outputs with Trivy's three results (critical, medium, low) counted in.
-const OUTPUTS_WITH_TRIVY: [&str; 4] = [
+const OUTPUTS_WITH_TRIVY: [&str; 5] = [
     "sarif-file=pinwarden.sarif",
     "findings=5",
     "errors=2",
     "warnings=2",
+    "pre-existing=0",
 ];
 /// The outputs of pinwarden's own findings alone.
-const OWN_OUTPUTS: [&str; 4] = [
+const OWN_OUTPUTS: [&str; 5] = [
     "sarif-file=pinwarden.sarif",
     "findings=2",
     "errors=1",
     "warnings=1",
+    "pre-existing=0",
 ];
 
 /// The happy path's summary, annotations, SARIF file and two uploads.
@@ -415,7 +417,8 @@ fn a_critical_trivy_result_alone_fails_the_step() {
             "sarif-file=pinwarden.sarif",
             "findings=3",
             "errors=1",
-            "warnings=1"
+            "warnings=1",
+            "pre-existing=0"
         ],
         "{}",
         run.dump()

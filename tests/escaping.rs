@@ -211,13 +211,22 @@ fn hostile_names_stay_inert_in_the_action() {
     assert_our_commands("the action's stdout", &run.stdout, true);
     assert_inert_log("the action's stderr", &run.stderr);
     assert_inert_markdown("the job summary", &run.summary);
-    // GITHUB_OUTPUT: four plain lines.
+    // GITHUB_OUTPUT: five plain lines.
     let keys: Vec<&str> = run
         .outputs
         .lines()
         .map(|line| line.split('=').next().unwrap())
         .collect();
-    assert_eq!(keys, ["sarif-file", "findings", "errors", "warnings"]);
+    assert_eq!(
+        keys,
+        [
+            "sarif-file",
+            "findings",
+            "errors",
+            "warnings",
+            "pre-existing"
+        ]
+    );
     assert_eq!(fake.uploads().len(), 1);
     // At most ten annotations per level, then one plain line counting the rest.
     let errors = run

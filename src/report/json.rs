@@ -7,6 +7,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::model::finding::BaselineState;
 use crate::model::location::Location;
 use crate::report::{Report, region};
 
@@ -56,6 +57,10 @@ struct Summary {
     errors: usize,
     warnings: usize,
     notes: usize,
+    /// Findings that existed before (`--baseline`, `--new-since`): not counted by the gate.
+    /// Only when a baseline or a ref was compared with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pre_existing: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -69,6 +74,9 @@ struct FindingV1<'a> {
     end: Point,
     fingerprint: &'a str,
     related: Vec<RelatedV1<'a>>,
+    /// `new` or `unchanged` (SARIF `baselineState`), only with `--baseline`/`--new-since`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -125,6 +133,10 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 start,
                 end,
                 fingerprint,
+                baseline_state: finding.baseline.map(|state| match state {
+                    BaselineState::New => "new",
+                    BaselineState::Unchanged => "unchanged",
+                }),
                 related: finding
                     .related
                     .iter()
@@ -160,6 +172,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             errors: counts.errors,
             warnings: counts.warnings,
             notes: counts.notes,
+            pre_existing: report.compared_with.as_ref().map(|_| report.pre_existing),
         },
         findings,
         notifications: report

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
+use crate::model::finding::BaselineState;
 use crate::report::escape::{markdown_code, markdown_message, markdown_text};
 use crate::report::{Report, region};
 
@@ -46,6 +47,14 @@ fn write_summary(report: &Report, out: &mut String) {
             counts.warnings,
             counts.notes
         ));
+        if let Some(compared_with) = &report.compared_with {
+            out.push_str(&format!(
+                "**{} of them pre-existing** ({}): reported, but not counted by the gate; \
+                 only new findings fail it.\n\n",
+                report.pre_existing,
+                markdown_message(compared_with, false)
+            ));
+        }
         if report.left_out_total() > 0 {
             out.push_str(&format!(
                 "{} of them are not listed anywhere below or in the SARIF log: over the \
@@ -73,8 +82,13 @@ fn write_summary(report: &Report, out: &mut String) {
             }
             let start = region(&finding.primary).0;
             let location = format!("{}:{}", finding.primary.source.path(), start.line);
+            let pre_existing = if finding.baseline == Some(BaselineState::Unchanged) {
+                " (pre-existing)"
+            } else {
+                ""
+            };
             out.push_str(&format!(
-                "| {} | {} | {} | {} |\n",
+                "| {}{pre_existing} | {} | {} | {} |\n",
                 finding.level,
                 finding.rule.id,
                 markdown_code(&location, true),

@@ -105,6 +105,12 @@ pub struct Report {
     /// Findings not in `findings` (over [`MAX_FINDINGS_PER_FILE`]) that count for the gate,
     /// by level: the gate and the totals count them.
     pub left_out: Counts,
+    /// Findings that existed before (`--baseline`, `--new-since`) and are not suppressed:
+    /// reported, but not counted by the gate. Those left out included.
+    pub pre_existing: usize,
+    /// What "pre-existing" means in this scan (``in the baseline `b.json` ``), when a
+    /// baseline or a ref was given: the summaries then say how many were.
+    pub compared_with: Option<String>,
     /// Secret values to mask wherever text is shown.
     secrets: SecretValues,
 }
@@ -119,6 +125,13 @@ impl Report {
         root_uri: Option<String>,
     ) -> Self {
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let pre_existing = findings
+            .iter()
+            .filter(|finding| {
+                finding.suppression.is_none()
+                    && finding.baseline == Some(crate::model::finding::BaselineState::Unchanged)
+            })
+            .count();
         // Over all findings, so a finding keeps its fingerprint whether or not others in its
         // file are left out.
         let all_fingerprints = fingerprints(&findings);
@@ -134,6 +147,8 @@ impl Report {
             root_uri,
             included: Vec::new(),
             left_out,
+            pre_existing,
+            compared_with: None,
             secrets: SecretValues::default(),
         }
     }

@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use serde_json::{Value, json};
 use serde_sarif::sarif;
 
+use crate::model::finding::BaselineState;
 use crate::model::level::Level;
 use crate::model::location::{Location, Position};
 use crate::model::rule::RuleMeta;
@@ -107,6 +108,11 @@ pub fn build(report: &Report) -> sarif::Sarif {
             if !related.is_empty() {
                 result.related_locations = Some(related);
             }
+            // SARIF §3.27.24: set only when a baseline or `--new-since` was compared with.
+            result.baseline_state = finding.baseline.map(|state| match state {
+                BaselineState::New => json!("new"),
+                BaselineState::Unchanged => json!("unchanged"),
+            });
             result
         })
         .collect();

@@ -8,6 +8,7 @@
 
 use std::io::{self, Write};
 
+use crate::model::finding::BaselineState;
 use crate::model::level::Level;
 use crate::report::escape::{log_line, log_source_line, log_text};
 use crate::report::{MAX_RELATED, MAX_SNIPPET_CHARS, Report, region, window};
@@ -97,6 +98,12 @@ pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<(
                 position.column
             ))?;
         }
+        if finding.baseline == Some(BaselineState::Unchanged) && finding.suppression.is_none() {
+            line(format!(
+                "{pad} = note: pre-existing ({}): not counted by the gate",
+                log_text(report.compared_with.as_deref().unwrap_or("baseline"))
+            ))?;
+        }
         if finding.related.len() > MAX_RELATED {
             line(format!(
                 "{pad} = note: and {} more related locations",
@@ -176,8 +183,16 @@ pub fn summary(report: &Report) -> String {
         .map(|finding| finding.primary.source.path())
         .collect();
     paths.dedup();
+    let pre_existing = match &report.compared_with {
+        Some(compared_with) => format!(
+            "; {} pre-existing ({}): not counted by the gate",
+            report.pre_existing,
+            log_text(compared_with)
+        ),
+        None => String::new(),
+    };
     format!(
-        "found {} in {} ({scanned} scanned) at policy `{policy}`: {}, {}, {}",
+        "found {} in {} ({scanned} scanned) at policy `{policy}`: {}, {}, {}{pre_existing}",
         plural(counts.total(), "finding", "findings"),
         plural(paths.len(), "file", "files"),
         plural(counts.errors, "error", "errors"),
