@@ -70,6 +70,7 @@ fn run_scan(
     let format = Format::from(args.format);
     let fail_on = FailOn::from(args.fail_on);
     let mut report = scan(&scan_options(args))?;
+    report.show_suppressed = args.show_suppressed;
     let include_errors = include_all(&mut report, &args.include_sarif);
     let color = args.output.is_none()
         && format == Format::Text

@@ -80,6 +80,10 @@ pub struct ScanArgs {
     /// scanned tree cannot do this: see "Security model" in the README.
     #[arg(long = "exclude", value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// Also show the findings a `# pinwarden:ignore` comment suppresses in text output (SARIF
+    /// and JSON always carry them, marked suppressed).
+    #[arg(long)]
+    pub show_suppressed: bool,
 }
 
 /// Upload SARIF files to GitHub code scanning, one analysis per file and category.

@@ -47,6 +47,8 @@ struct Summary {
     errors: usize,
     warnings: usize,
     notes: usize,
+    /// Findings an inline suppression covers (not in `errors`, `warnings`, `notes`).
+    suppressed: usize,
 }
 
 #[derive(Serialize)]
@@ -60,6 +62,19 @@ struct FindingV1<'a> {
     end: Point,
     fingerprint: &'a str,
     related: Vec<RelatedV1<'a>>,
+    /// An inline suppression covers it: reported, not counted for the gate.
+    suppressed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppression: Option<SuppressionV1<'a>>,
+}
+
+/// The `# pinwarden:ignore` comment that covers a finding.
+#[derive(Serialize)]
+struct SuppressionV1<'a> {
+    justification: Option<Cow<'a, str>>,
+    path: &'a str,
+    start: Point,
+    end: Point,
 }
 
 #[derive(Serialize)]
@@ -130,6 +145,19 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                         }
                     })
                     .collect(),
+                suppressed: finding.suppression.is_some(),
+                suppression: finding.suppression.as_ref().map(|suppression| {
+                    let (start, end) = points(&suppression.location);
+                    SuppressionV1 {
+                        justification: suppression
+                            .justification
+                            .as_deref()
+                            .map(|reason| report.masked(&secrets, reason)),
+                        path: suppression.location.source.path(),
+                        start,
+                        end,
+                    }
+                }),
             }
         })
         .collect();
@@ -146,6 +174,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             errors: counts.errors,
             warnings: counts.warnings,
             notes: counts.notes,
+            suppressed: report.suppressed(),
         },
         findings,
         notifications: report

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
+use crate::model::finding::Finding;
 use crate::report::escape::{markdown_code, markdown_message, markdown_text};
 use crate::report::{Report, region};
 
@@ -30,16 +31,23 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 /// The summary as a string (bounded by [`MAX_SUMMARY_BYTES`]).
 fn write_summary(report: &Report, out: &mut String) {
     let counts = report.counts();
+    // NOTE: the counts are those of the gate; suppressed findings are only counted, and are
+    // in the SARIF log with their suppression.
+    let suppressed = match report.suppressed() {
+        0 => String::new(),
+        n => format!(" {n} suppressed (see the SARIF log)."),
+    };
     out.push_str("## pinwarden\n\n");
     if counts.total() == 0 {
         out.push_str(&format!(
-            "No findings in {} files (policy `{}`).\n",
+            "No findings in {} files (policy `{}`).{suppressed}\n",
             report.files_scanned,
             report.policy.as_str()
         ));
     } else {
         out.push_str(&format!(
-            "**{} findings** in {} files (policy `{}`): {} errors, {} warnings, {} notes.\n\n",
+            "**{} findings** in {} files (policy `{}`): {} errors, {} warnings, {} \
+             notes.{suppressed}\n\n",
             counts.total(),
             report.files_scanned,
             report.policy.as_str(),
@@ -54,8 +62,13 @@ fn write_summary(report: &Report, out: &mut String) {
                 report.left_out_total()
             ));
         }
+        let listed: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|finding| finding.counts_for_gate())
+            .collect();
         let mut by_rule: BTreeMap<(&str, &str), usize> = BTreeMap::new();
-        for finding in &report.findings {
+        for finding in &listed {
             *by_rule
                 .entry((finding.rule.id, finding.rule.name))
                 .or_insert(0) += 1;
@@ -68,7 +81,7 @@ fn write_summary(report: &Report, out: &mut String) {
         // Rows until the row cap or the byte budget (half of it: the rest is for the
         // included tools, the notifications and the closing lines).
         let mut rows = 0;
-        for finding in &report.findings {
+        for finding in &listed {
             if rows >= MAX_ROWS || out.len() > MAX_SUMMARY_BYTES / 2 {
                 break;
             }
@@ -83,7 +96,7 @@ fn write_summary(report: &Report, out: &mut String) {
             ));
             rows += 1;
         }
-        let rest = counts.total() - rows;
+        let rest = counts.total().saturating_sub(rows);
         if rest > 0 {
             out.push_str(&format!(
                 "\n… and {rest} more (see the SARIF log or code scanning).\n"

@@ -14,6 +14,7 @@ pub mod hardening;
 pub mod images;
 pub mod meta;
 pub mod packages;
+pub mod suppression;
 
 use std::collections::BTreeMap;
 
@@ -47,6 +48,7 @@ pub enum Check {
 /// Every rule, ordered by id. SARIF `ruleIndex` is the position in this list.
 pub static REGISTRY: &[&Rule] = &[
     &meta::parse_error::RULE,
+    &meta::unused_suppression::RULE,
     &images::latest_tag::RULE,
     &images::untagged::RULE,
     &images::unresolved::RULE,
@@ -115,6 +117,8 @@ pub struct CheckContext {
     pub policies: Policies,
     /// Per-rule settings, by rule id.
     pub rules: BTreeMap<&'static str, RuleSetting>,
+    /// A suppression without `-- reason` is a PW002 finding (config `require-reason: true`).
+    pub require_reason: bool,
 }
 
 impl CheckContext {
@@ -123,6 +127,7 @@ impl CheckContext {
         Self {
             policies: Policies::all(policy),
             rules: BTreeMap::new(),
+            require_reason: false,
         }
     }
 
@@ -238,6 +243,7 @@ mod tests {
             table,
             vec![
                 ("PW001", "parse-error", Level::Error),
+                ("PW002", "unused-suppression", Level::Note),
                 ("PW101", "image-latest-tag", Level::Error),
                 ("PW102", "image-untagged", Level::Error),
                 ("PW103", "image-unresolved", Level::Warning),
