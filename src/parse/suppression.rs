@@ -343,6 +343,33 @@ mod tests {
     }
 
     #[test]
+    fn env_files_have_trailing_comments_outside_values() {
+        use std::sync::Arc;
+        let text = "A=1 # pinwarden:ignore PW403 -- unquoted\n\
+                    B=\"x # pinwarden:ignore PW101\" # pinwarden:ignore PW102\n\
+                    C= # pinwarden:ignore PW104\n\
+                    D=x#pinwarden:ignore PW105\n";
+        let source = Arc::new(SourceFile::new(".env", text));
+        let document = crate::parse::parse(
+            Arc::clone(&source),
+            FileKind::Env,
+            &crate::parse::ParseContext::default(),
+        );
+        let found: Vec<(Scope, String)> = directives(&source, &document.comments, FileKind::Env)
+            .into_iter()
+            .filter_map(|d| Some((d.scope, d.rules.first()?.text.clone())))
+            .collect();
+        // `C= #…` is the value `#…` (compose-go); `x#…` has no blank before `#`.
+        assert_eq!(
+            found,
+            vec![
+                (Scope::Line(1), "PW403".to_owned()),
+                (Scope::Line(2), "PW102".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
     fn token_spans_point_into_the_file() {
         let text = "FROM x\n  # pinwarden:ignore PW101, image-untagged\nFROM y\n";
         let source = SourceFile::new("Dockerfile", text);
