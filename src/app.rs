@@ -82,6 +82,7 @@ fn run_scan(
     if let Some(path) = &args.write_baseline {
         let _ = writeln!(stderr, "baseline written to `{}`", path.display());
     }
+    report.show_suppressed = args.show_suppressed;
     let include_errors = include_all(&mut report, &args.include_sarif);
     let color = args.output.is_none()
         && format == Format::Text

@@ -78,6 +78,10 @@ pub struct ScanArgs {
     /// Colour in text output: `auto` (a terminal without NO_COLOR), `always` or `never`.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Also show the findings a `# pinwarden:ignore` comment suppresses in text output (SARIF
+    /// and JSON always carry them, marked suppressed).
+    #[arg(long)]
+    pub show_suppressed: bool,
     /// Findings recorded in FILE (by --write-baseline) are still reported but do not count
     /// for the gate; only new ones do. A finding stays known when lines are inserted above it
     /// or its file is moved.

@@ -216,11 +216,15 @@ pub fn scan(options: &ScanOptions) -> anyhow::Result<Report> {
     let mut findings = Vec::new();
     let mut notifications = discovery.notifications;
     let mut files_scanned = 0;
+    let mut suppressions = Vec::new();
     for outcome in outcomes {
         files_scanned += usize::from(outcome.scanned);
         findings.extend(outcome.findings);
         notifications.extend(outcome.notifications);
+        suppressions.extend(outcome.suppressions);
     }
+    // Over the whole scan: a compose file's finding can sit in the `.env` beside it.
+    rules::suppression::apply(&mut findings, &suppressions, &cx);
     // The baseline states are set before the report is built: its per-file cap keeps the
     // findings that count for the gate first.
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -263,6 +267,8 @@ struct FileOutcome {
     scanned: bool,
     findings: Vec<Finding>,
     notifications: Vec<Notification>,
+    /// The file's `# pinwarden:ignore` comments, applied once every file is checked.
+    suppressions: Option<rules::suppression::FileSuppressions>,
 }
 
 /// A file that other files read beside them: the `.env` of a compose file, the
@@ -499,6 +505,7 @@ fn check_document(document: &Document, cx: &CheckContext) -> FileOutcome {
         scanned: true,
         findings: rules::check(document, cx),
         notifications,
+        suppressions: rules::suppression::collect(document),
     }
 }
 

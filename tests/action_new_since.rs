@@ -135,9 +135,9 @@ fn new_since_auto_gates_on_what_the_pull_request_adds() {
     // The added image fails the step; the old one is reported, not counted.
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(run.outputs.contains("pre-existing=1\n"), "{}", run.outputs);
-    assert!(run.outputs.contains("findings=2\n"), "{}", run.outputs);
+    assert!(run.outputs.contains("findings=1\n"), "{}", run.outputs);
     let unchanged = format!(
-        "**1 of them pre-existing** (unchanged since `{}`)",
+        "**1 more pre-existing** (unchanged since `{}`)",
         workspace.base
     );
     assert!(run.summary.contains(&unchanged), "{}", run.summary);

@@ -181,7 +181,7 @@ fn sarif_says_new_or_unchanged_and_markdown_counts_them() {
     );
     let (_, markdown, _) = scan(root, &["--baseline", "b.json", "--format", "markdown"]);
     assert!(
-        markdown.contains("**1 of them pre-existing** (in the baseline `b.json`)"),
+        markdown.contains("**1 more pre-existing** (in the baseline `b.json`)"),
         "{markdown}"
     );
     assert!(

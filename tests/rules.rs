@@ -14,6 +14,29 @@ type Expected = &'static [(&'static str, u64, u64, u64, u64, &'static str)];
 
 const BAD: &[(&str, &str, &str, Expected)] = &[
     (
+        "PW002",
+        "PW002/bad",
+        "version",
+        &[
+            (".env", 1, 31, 1, 36, "PW999"),       // unknown, nothing close
+            (".env", 2, 36, 2, 41, "PW403"),       // PW403 runs on the compose file beside it
+            ("Dockerfile", 1, 25, 1, 30, "PW104"), // ignore-file: no floating tag in the file
+            ("Dockerfile", 3, 20, 3, 25, "PW101"), // line above: no `latest` on line 4
+            ("Dockerfile", 5, 20, 5, 25, "PW4O1"), // unknown: did you mean PW401
+            ("Dockerfile", 7, 1, 7, 25, "# pinwarden:ingore PW401"), // a typo in the keyword
+            ("Dockerfile", 8, 1, 8, 19, "# pinwarden:ignore"), // no rule named
+            (
+                "Dockerfile",
+                9,
+                1,
+                9,
+                61,
+                "# pinwarden:ignore-file PW105 -- below the content: too late",
+            ), // misplaced ignore-file (and PW105 does not run at version: not unused)
+            ("docker-compose.yml", 3, 44, 3, 60, "image-latest-tag"), // a name, trailing
+        ],
+    ),
+    (
         "PW101",
         "PW101/bad",
         "tag",
@@ -234,7 +257,7 @@ fn bad_fixtures_give_exact_spans() {
 #[test]
 fn good_fixtures_are_clean_at_the_strictest_policy() {
     for rule in [
-        "PW001", "PW101", "PW102", "PW103", "PW104", "PW105", "PW401", "PW402", "PW403",
+        "PW001", "PW002", "PW101", "PW102", "PW103", "PW104", "PW105", "PW401", "PW402", "PW403",
     ] {
         let cwd = fixtures().join(rule).join("good");
         let report = scan_json(&cwd, &["--policy", "digest"]);

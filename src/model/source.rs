@@ -61,6 +61,12 @@ impl SourceFile {
         }
     }
 
+    /// The 1-based line of byte `offset` (clamped to the text): [`Self::position`] without
+    /// counting columns, which costs the length of a long line.
+    pub fn line(&self, offset: usize) -> usize {
+        self.line_index(offset.min(self.text.len())) + 1
+    }
+
     /// The 1-based position of byte `offset`. A BOM does not count as a column; a tab is one
     /// column; an offset inside a character is moved back to that character's start.
     pub fn position(&self, offset: usize) -> Position {

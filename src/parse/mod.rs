@@ -12,6 +12,7 @@ pub mod expression;
 pub mod interpolate;
 pub mod k8s;
 pub mod shell;
+pub mod suppression;
 pub mod workflow;
 pub mod yaml;
 
@@ -160,8 +161,11 @@ pub fn parse(source: Arc<SourceFile>, kind: FileKind, cx: &ParseContext<'_>) -> 
         }
         FileKind::Env => {
             let file = env::parse_env(source.text());
+            // A `#` after a blank ends an unquoted value (compose-go), so `.env` has trailing
+            // comments; a `#` inside a value (`KEY="a #b"`, `KEY= #x`) is not one.
+            let values: Vec<Span> = file.entries.iter().map(|entry| entry.value_span).collect();
             return Document {
-                comments: comment::comments(source.text(), &[], false),
+                comments: comment::comments(source.text(), &values, true),
                 problems: file.problems.clone(),
                 syntax: Syntax::Env(file),
                 ..Document::empty(source, kind)

@@ -38,7 +38,12 @@ pub fn render_reserving(report: &Report, reserved: usize, out: &mut dyn Write) -
             false
         }
     };
-    for finding in &report.findings {
+    // A suppressed finding is reviewed already: no annotation.
+    let findings = report
+        .findings
+        .iter()
+        .filter(|finding| finding.suppression.is_none());
+    for finding in findings {
         if !take(finding.level) {
             continue;
         }

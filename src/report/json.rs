@@ -61,6 +61,8 @@ struct Summary {
     /// Only when a baseline or a ref was compared with.
     #[serde(skip_serializing_if = "Option::is_none")]
     pre_existing: Option<usize>,
+    /// Findings an inline suppression covers (not in `errors`, `warnings`, `notes`).
+    suppressed: usize,
 }
 
 #[derive(Serialize)]
@@ -77,6 +79,19 @@ struct FindingV1<'a> {
     /// `new` or `unchanged` (SARIF `baselineState`), only with `--baseline`/`--new-since`.
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline_state: Option<&'static str>,
+    /// An inline suppression covers it: reported, not counted for the gate.
+    suppressed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppression: Option<SuppressionV1<'a>>,
+}
+
+/// The `# pinwarden:ignore` comment that covers a finding.
+#[derive(Serialize)]
+struct SuppressionV1<'a> {
+    justification: Option<Cow<'a, str>>,
+    path: &'a str,
+    start: Point,
+    end: Point,
 }
 
 #[derive(Serialize)]
@@ -151,6 +166,19 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                         }
                     })
                     .collect(),
+                suppressed: finding.suppression.is_some(),
+                suppression: finding.suppression.as_ref().map(|suppression| {
+                    let (start, end) = points(&suppression.location);
+                    SuppressionV1 {
+                        justification: suppression
+                            .justification
+                            .as_deref()
+                            .map(|reason| report.masked(&secrets, reason)),
+                        path: suppression.location.source.path(),
+                        start,
+                        end,
+                    }
+                }),
             }
         })
         .collect();
@@ -173,6 +201,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             warnings: counts.warnings,
             notes: counts.notes,
             pre_existing: report.compared_with.as_ref().map(|_| report.pre_existing),
+            suppressed: report.suppressed(),
         },
         findings,
         notifications: report

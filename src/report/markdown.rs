@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use crate::model::finding::BaselineState;
+use crate::model::finding::{BaselineState, Finding};
 use crate::report::escape::{markdown_code, markdown_message, markdown_text};
 use crate::report::{Report, region};
 
@@ -28,18 +28,41 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(text.as_bytes())
 }
 
+/// With a baseline or `--new-since`: how many findings existed before (not in the counts).
+fn pre_existing(report: &Report, out: &mut String) {
+    if let Some(compared_with) = &report.compared_with {
+        out.push_str(&format!(
+            "**{} more pre-existing** ({}): reported, but not counted by the gate; only new \
+             findings fail it.\n\n",
+            report.pre_existing,
+            markdown_message(compared_with, false)
+        ));
+    }
+}
+
 /// The summary as a string (bounded by [`MAX_SUMMARY_BYTES`]).
 fn write_summary(report: &Report, out: &mut String) {
     let counts = report.counts();
+    // NOTE: the counts are those of the gate; suppressed findings are only counted, and are
+    // in the SARIF log with their suppression.
+    let suppressed = match report.suppressed() {
+        0 => String::new(),
+        n => format!(" {n} suppressed (see the SARIF log)."),
+    };
     out.push_str("## pinwarden\n\n");
     if counts.total() == 0 {
         out.push_str(&format!(
-            "No findings in {} files (policy `{}`).\n",
+            "No findings in {} files (policy `{}`).{suppressed}\n",
             report.files_scanned, report.policy
         ));
+        if report.compared_with.is_some() {
+            out.push('\n');
+        }
+        pre_existing(report, out);
     } else {
         out.push_str(&format!(
-            "**{} findings** in {} files (policy `{}`): {} errors, {} warnings, {} notes.\n\n",
+            "**{} findings** in {} files (policy `{}`): {} errors, {} warnings, {} \
+             notes.{suppressed}\n\n",
             counts.total(),
             report.files_scanned,
             report.policy,
@@ -47,14 +70,7 @@ fn write_summary(report: &Report, out: &mut String) {
             counts.warnings,
             counts.notes
         ));
-        if let Some(compared_with) = &report.compared_with {
-            out.push_str(&format!(
-                "**{} of them pre-existing** ({}): reported, but not counted by the gate; \
-                 only new findings fail it.\n\n",
-                report.pre_existing,
-                markdown_message(compared_with, false)
-            ));
-        }
+        pre_existing(report, out);
         if report.left_out_total() > 0 {
             out.push_str(&format!(
                 "{} of them are not listed anywhere below or in the SARIF log: over the \
@@ -62,8 +78,14 @@ fn write_summary(report: &Report, out: &mut String) {
                 report.left_out_total()
             ));
         }
+        // Pre-existing findings are listed, marked; suppressed ones only counted.
+        let listed: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|finding| finding.suppression.is_none())
+            .collect();
         let mut by_rule: BTreeMap<(&str, &str), usize> = BTreeMap::new();
-        for finding in &report.findings {
+        for finding in &listed {
             *by_rule
                 .entry((finding.rule.id, finding.rule.name))
                 .or_insert(0) += 1;
@@ -76,7 +98,7 @@ fn write_summary(report: &Report, out: &mut String) {
         // Rows until the row cap or the byte budget (half of it: the rest is for the
         // included tools, the notifications and the closing lines).
         let mut rows = 0;
-        for finding in &report.findings {
+        for finding in &listed {
             if rows >= MAX_ROWS || out.len() > MAX_SUMMARY_BYTES / 2 {
                 break;
             }
@@ -96,7 +118,7 @@ fn write_summary(report: &Report, out: &mut String) {
             ));
             rows += 1;
         }
-        let rest = counts.total() - rows;
+        let rest = counts.total().saturating_sub(rows);
         if rest > 0 {
             out.push_str(&format!(
                 "\n… and {rest} more (see the SARIF log or code scanning).\n"

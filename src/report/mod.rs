@@ -111,6 +111,11 @@ pub struct Report {
     /// What "pre-existing" means in this scan (``in the baseline `b.json` ``), when a
     /// baseline or a ref was given: the summaries then say how many were.
     pub compared_with: Option<String>,
+    /// Suppressed findings not in `findings` (over [`MAX_FINDINGS_PER_FILE`]).
+    pub left_out_suppressed: usize,
+    /// Text output also shows suppressed findings (`--show-suppressed`); the other formats
+    /// always carry them (SARIF `suppressions`, JSON `suppression`) or always skip them.
+    pub show_suppressed: bool,
     /// Secret values to mask wherever text is shown.
     secrets: SecretValues,
 }
@@ -146,7 +151,9 @@ impl Report {
             policy,
             root_uri,
             included: Vec::new(),
-            left_out,
+            left_out: left_out.counts,
+            left_out_suppressed: left_out.suppressed,
+            show_suppressed: false,
             pre_existing,
             compared_with: None,
             secrets: SecretValues::default(),
@@ -230,13 +237,29 @@ impl Report {
         Some(window(&masked, 0, MAX_SNIPPET_CHARS).0)
     }
 
-    /// pinwarden's own findings by level, those left out included.
+    /// pinwarden's own findings that count for the gate, by level, those left out included.
+    /// Suppressed (and pre-existing) findings are not counted here: every format shows these
+    /// counts as its errors, warnings and notes, and [`Report::suppressed`] separately.
     pub fn counts(&self) -> Counts {
         let mut counts = self.left_out;
-        for finding in &self.findings {
+        for finding in self
+            .findings
+            .iter()
+            .filter(|finding| finding.counts_for_gate())
+        {
             counts.add(finding.level);
         }
         counts
+    }
+
+    /// How many findings an inline suppression covers, those left out included.
+    pub fn suppressed(&self) -> usize {
+        let kept = self
+            .findings
+            .iter()
+            .filter(|finding| finding.suppression.is_some())
+            .count();
+        kept + self.left_out_suppressed
     }
 
     /// How many findings are not in `findings`.
@@ -292,13 +315,22 @@ fn is_env_file(path: &str) -> bool {
     path.rsplit('/').next() == Some(".env")
 }
 
+/// What [`cap_per_file`] left out.
+#[derive(Default)]
+struct LeftOut {
+    /// Those that count for the gate, by level.
+    counts: Counts,
+    /// Those an inline suppression covers.
+    suppressed: usize,
+}
+
 /// Keep at most [`MAX_FINDINGS_PER_FILE`] findings per file (the most severe, in their
 /// order) and say how many were left out.
 fn cap_per_file(
     findings: Vec<Finding>,
     fingerprints: Vec<String>,
     mut notifications: Vec<Notification>,
-) -> (Vec<Finding>, Vec<String>, Counts, Vec<Notification>) {
+) -> (Vec<Finding>, Vec<String>, LeftOut, Vec<Notification>) {
     let mut per_file: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (index, finding) in findings.iter().enumerate() {
         per_file
@@ -307,7 +339,7 @@ fn cap_per_file(
             .push(index);
     }
     let mut dropped = vec![false; findings.len()];
-    let mut left_out = Counts::default();
+    let mut left_out = LeftOut::default();
     for (path, indexes) in &per_file {
         if indexes.len() <= MAX_FINDINGS_PER_FILE {
             continue;
@@ -332,6 +364,7 @@ fn cap_per_file(
                 } else {
                     waived += 1;
                 }
+                left_out.suppressed += usize::from(finding.suppression.is_some());
             }
         }
         let waived = if waived == 0 {
@@ -352,11 +385,11 @@ fn cap_per_file(
                 file_left_out.notes
             ),
         });
-        left_out.errors += file_left_out.errors;
-        left_out.warnings += file_left_out.warnings;
-        left_out.notes += file_left_out.notes;
+        left_out.counts.errors += file_left_out.errors;
+        left_out.counts.warnings += file_left_out.warnings;
+        left_out.counts.notes += file_left_out.notes;
     }
-    if left_out.total() == 0 {
+    if !dropped.contains(&true) {
         return (findings, fingerprints, left_out, notifications);
     }
     let (kept, kept_fingerprints) = findings

@@ -18,6 +18,7 @@ use crate::model::location::{Location, Position};
 use crate::model::rule::RuleMeta;
 use crate::model::secret::SecretValues;
 use crate::model::source::SourceFile;
+use crate::model::suppression::Suppression;
 use crate::model::uri::encode_path;
 use crate::report::{
     MAX_CONTEXT_LINES, MAX_RELATED, MAX_SNIPPET_CHARS, Notification, Report, region, window,
@@ -113,6 +114,9 @@ pub fn build(report: &Report) -> sarif::Sarif {
                 BaselineState::New => json!("new"),
                 BaselineState::Unchanged => json!("unchanged"),
             });
+            if let Some(suppression) = &finding.suppression {
+                result.suppressions = Some(vec![in_source(report, &secrets, suppression)]);
+            }
             result
         })
         .collect();
@@ -169,6 +173,31 @@ pub fn build(report: &Report) -> sarif::Sarif {
         .version(json!("2.1.0"))
         .runs(vec![run])
         .build()
+}
+
+/// An inline suppression as SARIF §3.35 `suppression`: kind `inSource`, its reason as the
+/// `justification`, the comment as its `location`. `status: accepted` says it is in effect
+/// (§3.35.3); GitHub's reference "SARIF support for code scanning" (`result` object,
+/// `suppressions[].state`) says code scanning sets a result whose suppression is `accepted`
+/// to closed.
+fn in_source(
+    report: &Report,
+    secrets: &SecretValues,
+    suppression: &Suppression,
+) -> sarif::Suppression {
+    let location = sarif::Location::builder()
+        .physical_location(physical(report, secrets, &suppression.location))
+        .build();
+    let mut out = sarif::Suppression::builder()
+        .kind(json!("inSource"))
+        .status(json!("accepted"))
+        .location(location)
+        .build();
+    out.justification = suppression
+        .justification
+        .as_deref()
+        .map(|reason| report.masked(secrets, reason).into_owned());
+    out
 }
 
 /// A rule's `reportingDescriptor`, read from the registry (and its embedded help page).

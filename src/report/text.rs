@@ -40,7 +40,11 @@ pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<(
     let style = Style { color };
     // Every line goes through `log_line`, so none can start a workflow command.
     let mut line = |text: String| writeln!(out, "{}", log_line(&text));
-    for finding in &report.findings {
+    let shown = report
+        .findings
+        .iter()
+        .filter(|finding| report.show_suppressed || finding.suppression.is_none());
+    for finding in shown {
         let (start, end) = region(&finding.primary);
         let secrets = report.finding_secrets(finding);
         line(format!(
@@ -110,6 +114,21 @@ pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<(
                 finding.related.len() - MAX_RELATED
             ))?;
         }
+        if let Some(suppression) = &finding.suppression {
+            let position = suppression
+                .location
+                .source
+                .position(suppression.location.span.start);
+            let reason = suppression.justification.as_deref().map_or_else(
+                || " (no reason given)".to_owned(),
+                |reason| format!(": {}", log_text(&report.masked(&secrets, reason))),
+            );
+            line(format!(
+                "{pad} = suppressed by the comment at {}:{}{reason}",
+                display_path(suppression.location.source.path()),
+                position.line,
+            ))?;
+        }
         line(String::new())?;
     }
     for notification in &report.notifications {
@@ -174,15 +193,11 @@ pub fn summary(report: &Report) -> String {
              manifest under the given paths{skipped}"
         );
     }
-    if counts.total() == 0 {
-        return format!("ok: no findings ({scanned} scanned) at policy `{policy}`");
-    }
-    let mut paths: Vec<&str> = report
-        .findings
-        .iter()
-        .map(|finding| finding.primary.source.path())
-        .collect();
-    paths.dedup();
+    // NOTE: the counts are those of the gate; suppressed findings are counted apart.
+    let suppressed = match report.suppressed() {
+        0 => String::new(),
+        n => format!("; {n} suppressed"),
+    };
     let pre_existing = match &report.compared_with {
         Some(compared_with) => format!(
             "; {} pre-existing ({}): not counted by the gate",
@@ -191,8 +206,20 @@ pub fn summary(report: &Report) -> String {
         ),
         None => String::new(),
     };
+    if counts.total() == 0 {
+        return format!(
+            "ok: no findings ({scanned} scanned) at policy `{policy}`{suppressed}{pre_existing}"
+        );
+    }
+    let mut paths: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|finding| finding.counts_for_gate())
+        .map(|finding| finding.primary.source.path())
+        .collect();
+    paths.dedup();
     format!(
-        "found {} in {} ({scanned} scanned) at policy `{policy}`: {}, {}, {}{pre_existing}",
+        "found {} in {} ({scanned} scanned) at policy `{policy}`: {}, {}, {}{suppressed}{pre_existing}",
         plural(counts.total(), "finding", "findings"),
         plural(paths.len(), "file", "files"),
         plural(counts.errors, "error", "errors"),

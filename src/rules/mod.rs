@@ -14,6 +14,7 @@ pub mod hardening;
 pub mod images;
 pub mod meta;
 pub mod packages;
+pub mod suppression;
 
 use std::collections::BTreeMap;
 
@@ -51,6 +52,7 @@ pub enum Check {
 /// Every rule, ordered by id. SARIF `ruleIndex` is the position in this list.
 pub static REGISTRY: &[&Rule] = &[
     &meta::parse_error::RULE,
+    &meta::unused_suppression::RULE,
     &images::latest_tag::RULE,
     &images::untagged::RULE,
     &images::unresolved::RULE,
@@ -266,6 +268,7 @@ mod tests {
             table,
             vec![
                 ("PW001", "parse-error", Level::Error),
+                ("PW002", "unused-suppression", Level::Note),
                 ("PW101", "image-latest-tag", Level::Error),
                 ("PW102", "image-untagged", Level::Error),
                 ("PW103", "image-unresolved", Level::Warning),
