@@ -18,13 +18,22 @@ fn write(dir: &Path, name: &str, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
-/// (rule, line) of every finding of a scan of `dir` with `args`.
+/// (rule, line) of every finding of a scan of `dir` with `args` that no comment suppresses.
 fn findings(dir: &Path, args: &[&str]) -> Vec<(String, u64)> {
     let mut all = vec!["."];
     all.extend_from_slice(args);
-    hits(&scan_json(dir, &all))
+    let report = scan_json(dir, &all);
+    let suppressed: Vec<bool> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| finding["suppressed"] == true)
+        .collect();
+    hits(&report)
         .into_iter()
-        .map(|hit| (hit.rule, hit.start.0))
+        .zip(suppressed)
+        .filter(|(_, suppressed)| !suppressed)
+        .map(|(hit, _)| (hit.rule, hit.start.0))
         .collect()
 }
 
@@ -664,4 +673,30 @@ fn the_schema_matches_the_parser() {
     ] {
         assert!(!validator.is_valid(&as_json(bad)), "schema accepts {bad:?}");
     }
+}
+
+/// `require-reason: true`: a suppression without `-- reason` still suppresses, and is a
+/// PW002 finding of its own.
+#[test]
+fn require_reason_makes_a_bare_suppression_a_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "Dockerfile",
+        "# pinwarden:ignore PW101\nFROM python:latest\n# pinwarden:ignore PW401 -- the action runs as root\nUSER root\n",
+    );
+    assert_eq!(findings(dir.path(), &[]), []);
+    write(dir.path(), ".pinwarden.yml", "require-reason: true\n");
+    assert_eq!(findings(dir.path(), &[]), [("PW002".to_owned(), 1)]);
+    let json = scan_json(dir.path(), &["."]);
+    let pw002 = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|finding| finding["rule"] == "PW002")
+        .unwrap();
+    let message = pw002["message"].as_str().unwrap();
+    assert!(message.contains("reason"), "{message}");
+    // Still suppressed: PW101 is not back.
+    assert_eq!(json["summary"]["suppressed"], 2);
 }
