@@ -382,3 +382,32 @@ fn a_hostile_repository_config_runs_nothing() {
         "a command from the repository's config ran"
     );
 }
+
+/// A suppression is part of the change it judges: with `--new-since`, the markdown summary
+/// names the new findings that a comment silences, so reviewers see them.
+#[test]
+fn new_findings_silenced_by_the_change_are_named_for_review() {
+    let dir = two_commits();
+    let root = dir.path();
+    write(
+        root,
+        "added/Dockerfile",
+        "# pinwarden:ignore PW101 -- vendored image, pinned upstream\nFROM busybox:latest\nUSER app\n",
+    );
+    write(
+        root,
+        "renamed/Dockerfile",
+        "# pinwarden:ignore PW101\nFROM debian:latest\nUSER app\nRUN echo one\nRUN echo two\nRUN echo three\n",
+    );
+    let (code, markdown, _) = scan(root, &["--new-since", "base", "--format", "markdown"]);
+    assert_eq!(code, 1, "{markdown}");
+    assert!(
+        markdown.contains(
+            "**1 new findings are suppressed** by `pinwarden:ignore` comments; review them:\n\n\
+             - PW101 `added/Dockerfile:2`: vendored image\\, pinned upstream\n"
+        ),
+        "{markdown}"
+    );
+    // The old finding silenced in the change is not new: it is not listed.
+    assert!(!markdown.contains("renamed/Dockerfile:2"), "{markdown}");
+}

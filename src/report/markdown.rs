@@ -37,6 +37,40 @@ fn pre_existing(report: &Report, out: &mut String) {
             report.pre_existing,
             markdown_message(compared_with, false)
         ));
+        // A suppression is part of the change it judges: new findings that a comment
+        // silences are named, so a reviewer sees what the change waved through.
+        let silenced: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|finding| {
+                finding.suppression.is_some() && finding.baseline == Some(BaselineState::New)
+            })
+            .collect();
+        if !silenced.is_empty() {
+            out.push_str(&format!(
+                "**{} new findings are suppressed** by `pinwarden:ignore` comments; review them:\n\n",
+                silenced.len()
+            ));
+            for finding in silenced.iter().take(MAX_ROWS) {
+                let (start, _) = region(&finding.primary);
+                let reason = finding
+                    .suppression
+                    .as_ref()
+                    .and_then(|suppression| suppression.justification.as_deref())
+                    .map_or("no reason given".to_owned(), |reason| {
+                        markdown_message(&report.message(reason), false)
+                    });
+                out.push_str(&format!(
+                    "- {} {}: {reason}\n",
+                    finding.rule.id,
+                    markdown_code(
+                        &format!("{}:{}", finding.primary.source.path(), start.line),
+                        false
+                    ),
+                ));
+            }
+            out.push('\n');
+        }
     }
 }
 
