@@ -8,6 +8,10 @@ use clap::Parser;
 use pinwarden::app::{self, Outcome, UsageError};
 use pinwarden::cli::Cli;
 
+/// mimalloc rather than the C library's allocator (Cargo.toml says why).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let stdout = io::stdout();

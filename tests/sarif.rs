@@ -250,3 +250,39 @@ fn examples_snapshot() {
     let log = scan_sarif(&root().join("examples/vulnerable"), &[]);
     insta::assert_json_snapshot!("sarif_examples_vulnerable", log["runs"][0]["results"]);
 }
+
+/// `render` writes the results one at a time; its bytes are exactly those of the whole log
+/// `build` makes (the examples have results with related locations, snippets and
+/// notifications).
+#[test]
+fn streamed_log_is_the_built_log() {
+    use clap::Parser;
+    let examples = root().join("examples");
+    let examples = examples.to_str().unwrap();
+    let cli =
+        pinwarden::cli::Cli::try_parse_from(["pinwarden", "scan", "--policy", "digest", examples])
+            .unwrap();
+    let pinwarden::cli::Command::Scan(args) = cli.command else {
+        panic!("not a scan");
+    };
+    let mut report = pinwarden::scan::scan(&pinwarden::scan::scan_options(&args)).unwrap();
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|finding| !finding.related.is_empty())
+    );
+    report.notifications.push(pinwarden::report::Notification {
+        path: "Dockerfile".to_owned(),
+        level: pinwarden::model::level::Level::Note,
+        message: "a notification".to_owned(),
+    });
+    let mut streamed = Vec::new();
+    pinwarden::report::sarif::render(&report, &mut streamed).unwrap();
+    let mut built = serde_json::to_vec_pretty(&pinwarden::report::sarif::build(&report)).unwrap();
+    built.push(b'\n');
+    assert_eq!(
+        String::from_utf8(streamed).unwrap(),
+        String::from_utf8(built).unwrap()
+    );
+}

@@ -97,6 +97,8 @@ pub struct Document {
     pub notices: Vec<Notice>,
     /// The shell analysis of `scripts`, made the first time a rule asks ([`Document::shell`]).
     pub shell: OnceLock<Vec<shell::ShellScript>>,
+    /// The analysis of the scripts a filter admits ([`Document::shell_for`]), with its filter.
+    pub shell_filtered: OnceLock<(shell::ScriptFilter, Vec<shell::ShellScript>)>,
 }
 
 impl Document {
@@ -113,12 +115,31 @@ impl Document {
             problems: Vec::new(),
             notices: Vec::new(),
             shell: OnceLock::new(),
+            shell_filtered: OnceLock::new(),
         }
     }
 
     /// The commands of every POSIX script, parsed once for all the rules that read them.
     pub fn shell(&self) -> &[shell::ShellScript] {
-        self.shell.get_or_init(|| shell::analyze(self))
+        self.shell.get_or_init(|| shell::analyze(self, None))
+    }
+
+    /// The commands of the POSIX scripts `filter` admits: at least every script that can run
+    /// a word the filter asks for (most scripts install nothing, and parsing is the cost). The
+    /// result is made once; every caller is expected to pass the same filter, and one that
+    /// passes another gets the analysis of every script.
+    pub fn shell_for(&self, filter: &shell::ScriptFilter) -> &[shell::ShellScript] {
+        if let Some(all) = self.shell.get() {
+            return all;
+        }
+        let (first, scripts) = self
+            .shell_filtered
+            .get_or_init(|| (*filter, shell::analyze(self, Some(filter))));
+        if first == filter {
+            scripts
+        } else {
+            self.shell()
+        }
     }
 }
 
@@ -207,6 +228,7 @@ pub fn parse(source: Arc<SourceFile>, kind: FileKind, cx: &ParseContext<'_>) -> 
         problems: parsed.problems,
         notices: parsed.notices,
         shell: OnceLock::new(),
+        shell_filtered: OnceLock::new(),
     }
 }
 

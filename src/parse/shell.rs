@@ -29,6 +29,7 @@
 //! Walks over the tree use an explicit stack, and word evaluation stops at a fixed depth, so
 //! no input can exhaust the stack.
 
+mod prefilter;
 mod tree;
 mod variables;
 mod word;
@@ -42,6 +43,8 @@ use crate::model::location::Span;
 use crate::model::script::posix_command_string;
 use crate::parse::dockerfile::{Args, Dockerfile};
 use crate::parse::{Document, Syntax};
+
+pub use prefilter::ScriptFilter;
 
 /// A build or workflow variable a script can read, as far as the file tells.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -172,9 +175,9 @@ pub enum Substitution {
     Process,
 }
 
-/// Parse every POSIX script of `document`. Scripts in other dialects are left out (the rules
-/// that read scripts say so in a notification).
-pub fn analyze(document: &Document) -> Vec<ShellScript> {
+/// Parse every POSIX script of `document` (with a `filter`, only those it admits). Scripts in
+/// other dialects are left out (the rules that read scripts say so in a notification).
+pub fn analyze(document: &Document, filter: Option<&ScriptFilter>) -> Vec<ShellScript> {
     thread_local! {
         // One parser per thread, reused for every document (creating one allocates its
         // lexer and stacks).
@@ -189,6 +192,9 @@ pub fn analyze(document: &Document) -> Vec<ShellScript> {
             .filter(|(_, script)| script.dialect.is_posix())
             .filter_map(|(index, script)| {
                 let variables = variables::of_script(document, script);
+                if filter.is_some_and(|filter| !filter.admits(script.text.as_str(), &variables)) {
+                    return None;
+                }
                 let (commands, complete) = parser.parse(&script.text, source, &variables)?;
                 Some(ShellScript {
                     script: Some(index),

@@ -5,10 +5,12 @@
 //! counted that way, `%SRCROOT%`-relative URIs, `partialFingerprints`, and every rule (not just
 //! the ones that fired) in `tool.driver.rules` so `ruleIndex` is stable.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
 use rayon::prelude::*;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Value, json};
 use serde_sarif::sarif;
 
@@ -45,23 +47,45 @@ pub fn directory_uri(dir: &std::path::Path) -> String {
 }
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let log = build(report);
+    // NOTE: the results are made and written one at a time: in serde-sarif's model each is a
+    // few KB, and a large tree has up to 25 000 of them; the rest of the log is small. The
+    // bytes are those `build` serializes to (a test checks it).
+    let kept = most_severe(report, MAX_RESULTS_PER_RUN);
+    let line_hashes = LineHashCache::for_findings(report, &kept);
+    let skeleton =
+        serde_json::to_value(log(report, &kept, Vec::new())).map_err(io::Error::other)?;
+    let results = RefCell::new(Some(results(report, &kept, &line_hashes)));
+    let log = Streamed {
+        value: &skeleton,
+        at: At::Root,
+        results: &results,
+    };
     serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::other)?;
     writeln!(out)
 }
 
 /// The whole SARIF log for `report`: one run.
 pub fn build(report: &Report) -> sarif::Sarif {
-    let line_hashes = LineHashCache::for_findings(&report.findings);
     let kept = most_severe(report, MAX_RESULTS_PER_RUN);
-    let results: Vec<sarif::Result> = report
+    let line_hashes = LineHashCache::for_findings(report, &kept);
+    let results = results(report, &kept, &line_hashes).collect();
+    log(report, &kept, results)
+}
+
+/// The result of each finding that goes into the log (`kept`), in order.
+fn results<'a>(
+    report: &'a Report,
+    kept: &'a [bool],
+    line_hashes: &'a LineHashCache,
+) -> impl Iterator<Item = sarif::Result> + 'a {
+    report
         .findings
         .iter()
         .zip(&report.fingerprints)
-        .zip(&kept)
+        .zip(kept)
         .filter(|(_, kept)| **kept)
         .map(|(pair, _)| pair)
-        .map(|(finding, fingerprint)| {
+        .map(move |(finding, fingerprint)| {
             let index = rules::metas()
                 .position(|rule| std::ptr::eq(rule, finding.rule))
                 .unwrap_or(0);
@@ -119,8 +143,10 @@ pub fn build(report: &Report) -> sarif::Sarif {
             }
             result
         })
-        .collect();
+}
 
+/// The log around the results: the run with its tool, rules and notifications.
+fn log(report: &Report, kept: &[bool], results: Vec<sarif::Result>) -> sarif::Sarif {
     let mut notifications: Vec<sarif::Notification> = report
         .notifications
         .iter()
@@ -393,23 +419,105 @@ fn notification(report: &Report, notification: &Notification) -> sarif::Notifica
         .build()
 }
 
-/// GitHub's line hashes of every file that has findings, computed once per file and in
-/// parallel (hashing is the only per-file work left after the scan).
+/// Where in the log a [`Streamed`] value sits: the run's `results` are written from the
+/// iterator, everything else from the serialized skeleton.
+#[derive(Clone, Copy)]
+enum At {
+    Root,
+    Runs,
+    Run,
+    Other,
+}
+
+/// The log serialized from its skeleton (a `serde_json::Value`, whose maps keep serde-sarif's
+/// field order), with the run's empty `results` replaced by the results made one at a time.
+struct Streamed<'a, I> {
+    value: &'a Value,
+    at: At,
+    results: &'a RefCell<Option<I>>,
+}
+
+impl<I: Iterator<Item = sarif::Result>> Serialize for Streamed<'_, I> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.value {
+            Value::Object(map) => {
+                let mut out = serializer.serialize_map(Some(map.len()))?;
+                for (key, value) in map {
+                    if matches!(self.at, At::Run) && key == "results" {
+                        out.serialize_entry(key, &Results(self.results))?;
+                        continue;
+                    }
+                    let at = match (self.at, key.as_str()) {
+                        (At::Root, "runs") => At::Runs,
+                        _ => At::Other,
+                    };
+                    let value = Streamed {
+                        value,
+                        at,
+                        results: self.results,
+                    };
+                    out.serialize_entry(key, &value)?;
+                }
+                out.end()
+            }
+            Value::Array(items) => {
+                let at = match self.at {
+                    At::Runs => At::Run,
+                    _ => At::Other,
+                };
+                serializer.collect_seq(items.iter().map(|value| Streamed {
+                    value,
+                    at,
+                    results: self.results,
+                }))
+            }
+            other => other.serialize(serializer),
+        }
+    }
+}
+
+/// The run's results, taken from the iterator as they are written (once).
+struct Results<'a, I>(&'a RefCell<Option<I>>);
+
+impl<I: Iterator<Item = sarif::Result>> Serialize for Results<'_, I> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let results = self.0.borrow_mut().take();
+        serializer.collect_seq(results.into_iter().flatten())
+    }
+}
+
+/// GitHub's line hashes of the lines the results start on, computed once per file and in
+/// parallel (hashing is the only per-file work left after the scan). Only those lines are
+/// kept: every line of every file with a finding would be tens of MB on a large tree.
 struct LineHashCache {
-    files: BTreeMap<String, Vec<String>>,
+    files: BTreeMap<String, BTreeMap<usize, String>>,
 }
 
 impl LineHashCache {
-    fn for_findings(findings: &[crate::model::finding::Finding]) -> Self {
-        let mut sources: BTreeMap<&str, &SourceFile> = BTreeMap::new();
-        for finding in findings {
+    fn for_findings(report: &Report, kept: &[bool]) -> Self {
+        let mut sources: BTreeMap<&str, (&SourceFile, BTreeSet<usize>)> = BTreeMap::new();
+        for (finding, _) in report.findings.iter().zip(kept).filter(|(_, kept)| **kept) {
+            let source = &finding.primary.source;
+            let line = source.position(finding.primary.span.start).line;
             sources
-                .entry(finding.primary.source.path())
-                .or_insert(&finding.primary.source);
+                .entry(source.path())
+                .or_insert_with(|| (source, BTreeSet::new()))
+                .1
+                .insert(line);
         }
         let files = sources
             .into_par_iter()
-            .map(|(path, source)| (path.to_owned(), line_hashes(source.text())))
+            .map(|(path, (source, lines))| {
+                let hashes = line_hashes(source.text());
+                let wanted = lines
+                    .into_iter()
+                    .map(|line| {
+                        let hash = hashes.get(line.saturating_sub(1)).cloned();
+                        (line, hash.unwrap_or_default())
+                    })
+                    .collect();
+                (path.to_owned(), wanted)
+            })
             .collect();
         Self { files }
     }
@@ -417,7 +525,7 @@ impl LineHashCache {
     fn hash(&self, source: &SourceFile, line: usize) -> String {
         self.files
             .get(source.path())
-            .and_then(|hashes| hashes.get(line.saturating_sub(1)))
+            .and_then(|hashes| hashes.get(&line))
             .cloned()
             .unwrap_or_default()
     }

@@ -18,7 +18,9 @@ use crate::model::level::Level;
 use crate::model::location::{Location, Related, Span};
 use crate::parse::Document;
 use crate::parse::shell::{Nesting, Place, ShellScript, Substitution};
-use crate::rules::packages::{Arguments, Invocation, SCRIPT_KINDS, file_name, finding, invocation};
+use crate::rules::packages::{
+    Arguments, Invocation, SCRIPT_KINDS, file_name, finding, invocation, scripts,
+};
 use crate::rules::{Check, CheckContext, Ecosystem, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -142,7 +144,7 @@ struct Download<'a> {
 
 fn check(document: &Document, _cx: &CheckContext) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for script in document.shell() {
+    for script in scripts(document) {
         let invocations: Vec<Option<Invocation<'_>>> = script
             .commands
             .iter()

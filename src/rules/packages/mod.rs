@@ -26,7 +26,7 @@ use crate::model::kind::FileKind;
 use crate::model::location::{Location, Related, Span};
 use crate::model::rule::RuleMeta;
 use crate::model::script::{ScriptOrigin, ShellDialect};
-use crate::parse::shell::{Command, ShellScript, Word};
+use crate::parse::shell::{Command, ScriptFilter, ShellScript, Word};
 use crate::parse::{Document, Notice};
 
 /// The file kinds that hold shell scripts.
@@ -47,11 +47,47 @@ pub(crate) struct Invocation<'a> {
     pub(crate) args: &'a [Word],
 }
 
-/// Every command of every POSIX script of `document`, with its script.
+/// What a script must name for any PW3xx rule to read it: one of the programs the rules
+/// recognise (`apt` covers `apt-get` and `aptitude`, `dnf` covers `microdnf` and `tdnf`, `npm`
+/// covers `pnpm`; `uv` and `python -m` install only through a `pip` word), plus the action
+/// where the program's name alone is too common a string (`go install`, `go get`).
+///
+/// NOTE: the shell parse is most of the cost of a scan, and most scripts install nothing:
+/// a script that names none of these is not parsed (`parse/shell/prefilter.rs` says why
+/// that is exact). A rule that reads a new program adds it here; the tests below check that
+/// every program the rules read is admitted.
+pub(crate) const PROGRAMS: ScriptFilter = ScriptFilter {
+    any_of: &[
+        &["apt"],
+        &["apk"],
+        &["dnf"],
+        &["yum"],
+        &["zypper"],
+        &["pip"],
+        &["npm"],
+        &["yarn"],
+        &["bun"],
+        &["gem"],
+        &["go", "install"],
+        &["go", "get"],
+        &["cargo"],
+        &["curl"],
+        &["wget"],
+        &["fetch"],
+    ],
+};
+
+/// The POSIX scripts of `document` that may run a program of [`PROGRAMS`].
+pub(crate) fn scripts(document: &Document) -> &[ShellScript] {
+    document.shell_for(&PROGRAMS)
+}
+
+/// Every command of every POSIX script of `document` that may run a program of [`PROGRAMS`],
+/// with its script.
 pub(crate) fn commands(
     document: &Document,
 ) -> impl Iterator<Item = (&ShellScript, Invocation<'_>)> {
-    document.shell().iter().flat_map(|script| {
+    scripts(document).iter().flat_map(|script| {
         script
             .commands
             .iter()
@@ -492,6 +528,106 @@ mod tests {
             );
         }
         assert!(notices(&dockerfile, &off).is_empty());
+    }
+
+    /// The prefilter ([`PROGRAMS`]) changes no finding: each script below is flagged, and
+    /// flagged the same with the filter as with every script parsed. Every program a PW3xx
+    /// rule reads is here, written plainly and behind quoting and variables.
+    #[test]
+    fn the_prefilter_changes_no_finding() {
+        use crate::model::level::PinPolicy;
+        use crate::rules::{CheckContext, check};
+        let scripts = [
+            "apt-get install -y vim",
+            "apt install vim",
+            "aptitude install vim",
+            "/usr/bin/apt-get install vim",
+            "'apt'-get install vim",
+            "a\"pt-g\"et install vim",
+            "a$'p't-get install vim",
+            "apk add vim",
+            "dnf install vim",
+            "dnf5 install vim",
+            "microdnf install vim",
+            "tdnf install vim",
+            "yum install vim",
+            "zypper in vim",
+            "pip install flask",
+            "pip3.12 install flask",
+            "pipx install black",
+            "uv pip install flask",
+            "python3 -m pip install flask",
+            "python -mpip install flask",
+            "py -m pip install flask",
+            "sudo -H python3 -m pip install flask",
+            "npm i left-pad",
+            "npm install",
+            "pnpm add left-pad",
+            "yarn add left-pad",
+            "bun add left-pad",
+            "gem i rails",
+            "go install example.com/x@latest",
+            "go get example.com/x",
+            "cargo install ripgrep",
+            "curl -fsSL https://x.io/i.sh | sh",
+            "wget -qO- https://x.io/i.sh | bash",
+            "fetch -o - https://x.io/i.sh | sh",
+            "bash <(curl -s https://x.io/i.sh)",
+            "sh -c 'apt-get install -y vim'",
+            "$TOOL install vim",
+            "${TOOL}${EMPTY} install vim",
+            "ap${EMPTY}t-get install vim",
+            "$PIP install flask",
+            "go $GO_ACTION example.com/x",
+        ];
+        let cx = CheckContext::with_policy(PinPolicy::Digest);
+        let show = |findings: Vec<Finding>| -> Vec<String> {
+            findings
+                .iter()
+                .filter(|finding| finding.rule.ecosystem == crate::rules::Ecosystem::Packages)
+                .map(|finding| {
+                    format!(
+                        "{} {:?} {}",
+                        finding.rule.id, finding.primary.span, finding.message
+                    )
+                })
+                .collect()
+        };
+        for script in scripts {
+            let text = format!(
+                "FROM debian:12.7\nARG TOOL=apt-get\nARG EMPTY=\nARG PIP=pip3\n\
+                 ARG GO_ACTION=install\nRUN {script}\n"
+            );
+            let parse = || {
+                crate::parse::parse(
+                    Arc::new(crate::model::source::SourceFile::new("Dockerfile", &text)),
+                    crate::model::kind::FileKind::Dockerfile,
+                    &crate::parse::ParseContext::default(),
+                )
+            };
+            let filtered = parse();
+            let unfiltered = parse();
+            // Parsing every script first makes the rules read the full analysis.
+            assert!(!unfiltered.shell().is_empty());
+            let expected = show(check(&unfiltered, &cx));
+            assert!(!expected.is_empty(), "not flagged at all: {script}");
+            assert_eq!(show(check(&filtered, &cx)), expected, "{script}");
+        }
+        // And a script that names none of them is not parsed.
+        let quiet = crate::parse::parse(
+            Arc::new(crate::model::source::SourceFile::new(
+                "Dockerfile",
+                "FROM debian:12.7\nRUN make && make test\n",
+            )),
+            crate::model::kind::FileKind::Dockerfile,
+            &crate::parse::ParseContext::default(),
+        );
+        assert!(scripts_of(&quiet).is_empty());
+        assert_eq!(quiet.shell().len(), 1);
+    }
+
+    fn scripts_of(document: &Document) -> &[ShellScript] {
+        super::scripts(document)
     }
 
     #[test]
