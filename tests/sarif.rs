@@ -265,7 +265,7 @@ fn streamed_log_is_the_built_log() {
     let pinwarden::cli::Command::Scan(args) = cli.command else {
         panic!("not a scan");
     };
-    let mut report = pinwarden::scan::scan(&pinwarden::scan::scan_options(&args)).unwrap();
+    let mut report = pinwarden::scan::scan(&pinwarden::scan::scan_options(&args).unwrap()).unwrap();
     assert!(
         report
             .findings
