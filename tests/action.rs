@@ -130,7 +130,7 @@ impl Step {
         let path = |path: &Path| path.display().to_string();
         let env = [
             ("INPUT_PATH", "."),
-            ("INPUT_POLICY", "version"),
+            ("INPUT_POLICY", ""),
             ("INPUT_FAIL-ON", "error"),
             ("INPUT_SARIF-FILE", "pinwarden.sarif"),
             ("INPUT_UPLOAD", "true"),
@@ -695,4 +695,31 @@ fn the_token_input_is_used_when_github_token_is_unset() {
     );
     assert_eq!(run.output_lines(), OWN_OUTPUTS, "{}", run.dump());
     assert!(step.fake.requests().is_empty());
+}
+
+/// The `policy` input is empty by default, so the repository's `.pinwarden.yml` decides; a
+/// non-empty input overrides it, like `--policy`.
+#[test]
+fn the_config_file_decides_unless_the_policy_input_is_set() {
+    let mut step = Step::new(Step::default_fake());
+    std::fs::write(
+        step.workspace.join("Dockerfile"),
+        "FROM python:3.12.4-slim\nUSER 10001\n",
+    )
+    .unwrap();
+    std::fs::remove_file(step.workspace.join("compose.yaml")).unwrap();
+    std::fs::write(step.workspace.join(".pinwarden.yml"), "policy: digest\n").unwrap();
+    step.set("INPUT_UPLOAD", "false");
+    let run = step.run();
+    assert_eq!(run.code, 1, "{}", run.dump());
+    let rules: Vec<String> = run.sarif()["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|result| result["ruleId"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(rules, ["PW105"], "{}", run.dump());
+    step.set("INPUT_POLICY", "version");
+    let run = step.run();
+    assert_eq!(run.code, 0, "{}", run.dump());
 }

@@ -126,7 +126,7 @@ impl ActionStep {
         let path = |path: &Path| path.display().to_string();
         let env = [
             ("INPUT_PATH", "."),
-            ("INPUT_POLICY", "version"),
+            ("INPUT_POLICY", ""),
             ("INPUT_FAIL-ON", "error"),
             ("INPUT_SARIF-FILE", "pinwarden.sarif"),
             ("INPUT_UPLOAD", "true"),
