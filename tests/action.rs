@@ -16,6 +16,7 @@
 
 mod common;
 mod fake_github;
+mod support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -127,30 +128,7 @@ impl Step {
         let summary = runner.join("step_summary_0123");
         std::fs::write(&output, "").unwrap();
         std::fs::write(&summary, "").unwrap();
-        let path = |path: &Path| path.display().to_string();
-        let env = [
-            ("INPUT_PATH", "."),
-            ("INPUT_POLICY", ""),
-            ("INPUT_FAIL-ON", "error"),
-            ("INPUT_SARIF-FILE", "pinwarden.sarif"),
-            ("INPUT_UPLOAD", "true"),
-            ("INPUT_CATEGORY", "pinwarden"),
-            ("INPUT_INCLUDE-SARIF", ""),
-            ("INPUT_TOKEN", TOKEN),
-            // action.yml `runs.env`: GITHUB_TOKEN: ${{ inputs.token }}
-            ("GITHUB_TOKEN", TOKEN),
-            ("GITHUB_API_URL", &fake.uri()),
-            ("GITHUB_REPOSITORY", REPOSITORY),
-            ("GITHUB_SHA", SHA),
-            ("GITHUB_REF", "refs/heads/main"),
-            ("GITHUB_EVENT_NAME", "push"),
-            ("GITHUB_WORKSPACE", &path(&workspace)),
-            ("GITHUB_OUTPUT", &path(&output)),
-            ("GITHUB_STEP_SUMMARY", &path(&summary)),
-        ]
-        .into_iter()
-        .map(|(name, value)| (name.to_owned(), value.to_owned()))
-        .collect();
+        let env = support::runner_env(TOKEN, &workspace, &output, &summary, &fake.uri());
         Self {
             fake,
             _dir: dir,

@@ -114,6 +114,42 @@ impl ActionRun {
     }
 }
 
+/// The environment the runner gives the action's step: every input at its `action.yml`
+/// default (as the runner passes them, `INPUT_*`), `GITHUB_TOKEN` from `runs.env`, and a push to
+/// `main` of `octo/repo` with the runner's file-command files.
+pub fn runner_env(
+    token: &str,
+    workspace: &Path,
+    output: &Path,
+    summary: &Path,
+    api_url: &str,
+) -> BTreeMap<String, String> {
+    let path = |path: &Path| path.display().to_string();
+    [
+        ("INPUT_PATH", "."),
+        ("INPUT_POLICY", ""),
+        ("INPUT_FAIL-ON", "error"),
+        ("INPUT_SARIF-FILE", "pinwarden.sarif"),
+        ("INPUT_UPLOAD", "true"),
+        ("INPUT_CATEGORY", "pinwarden"),
+        ("INPUT_INCLUDE-SARIF", ""),
+        ("INPUT_TOKEN", token),
+        // action.yml `runs.env`: GITHUB_TOKEN: ${{ inputs.token }}
+        ("GITHUB_TOKEN", token),
+        ("GITHUB_API_URL", api_url),
+        ("GITHUB_REPOSITORY", REPOSITORY),
+        ("GITHUB_SHA", SHA),
+        ("GITHUB_REF", "refs/heads/main"),
+        ("GITHUB_EVENT_NAME", "push"),
+        ("GITHUB_WORKSPACE", &path(workspace)),
+        ("GITHUB_OUTPUT", &path(output)),
+        ("GITHUB_STEP_SUMMARY", &path(summary)),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name.to_owned(), value.to_owned()))
+    .collect()
+}
+
 impl ActionStep {
     /// A push to `main` with the inputs at their defaults; `workspace` is the checkout.
     pub fn new(root: &Path, workspace: &Path, fake: &FakeGithub) -> Self {
@@ -123,29 +159,7 @@ impl ActionStep {
         let summary = runner.join("step_summary");
         std::fs::write(&output, "").unwrap();
         std::fs::write(&summary, "").unwrap();
-        let path = |path: &Path| path.display().to_string();
-        let env = [
-            ("INPUT_PATH", "."),
-            ("INPUT_POLICY", ""),
-            ("INPUT_FAIL-ON", "error"),
-            ("INPUT_SARIF-FILE", "pinwarden.sarif"),
-            ("INPUT_UPLOAD", "true"),
-            ("INPUT_CATEGORY", "pinwarden"),
-            ("INPUT_INCLUDE-SARIF", ""),
-            ("INPUT_TOKEN", TOKEN),
-            ("GITHUB_TOKEN", TOKEN),
-            ("GITHUB_API_URL", &fake.uri()),
-            ("GITHUB_REPOSITORY", REPOSITORY),
-            ("GITHUB_SHA", SHA),
-            ("GITHUB_REF", "refs/heads/main"),
-            ("GITHUB_EVENT_NAME", "push"),
-            ("GITHUB_WORKSPACE", &path(workspace)),
-            ("GITHUB_OUTPUT", &path(&output)),
-            ("GITHUB_STEP_SUMMARY", &path(&summary)),
-        ]
-        .into_iter()
-        .map(|(name, value)| (name.to_owned(), value.to_owned()))
-        .collect();
+        let env = runner_env(TOKEN, workspace, &output, &summary, &fake.uri());
         Self {
             workspace: workspace.to_path_buf(),
             runner,
