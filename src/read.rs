@@ -107,7 +107,10 @@ pub fn read_source(candidate: &Candidate) -> Result<Arc<SourceFile>, ReadIssue> 
             ),
         ));
     }
-    let mut bytes = Vec::new();
+    // Sized from the handle's metadata (one read, no regrowth); a file that grows meanwhile
+    // is still capped by `take`.
+    let expected = usize::try_from(metadata.len()).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(expected.saturating_add(1));
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|error| skipped(Level::Error, format!("cannot read file: {error}")))?;
@@ -146,7 +149,7 @@ pub fn stdin_source(candidate: &Candidate, bytes: Vec<u8>) -> Result<Arc<SourceF
 /// The text of a read file, or why it is not text.
 fn text(candidate: &Candidate, bytes: Vec<u8>) -> Result<Arc<SourceFile>, ReadIssue> {
     let probe = bytes.get(..8192).unwrap_or(&bytes);
-    if let Some(nul) = probe.iter().position(|byte| *byte == 0) {
+    if let Some(nul) = memchr::memchr(0, probe) {
         let source = Arc::new(SourceFile::new(
             candidate.display.clone(),
             String::from_utf8_lossy(bytes.get(..nul).unwrap_or(&[])).into_owned(),

@@ -430,7 +430,7 @@ impl Parser<'_> {
             }
             // NOTE: the value is never echoed in an error: `env:` may hold a secret.
             let text = match &value.value {
-                Value::Scalar(scalar) => scalar.text.clone(),
+                Value::Scalar(scalar) => scalar.text.to_string(),
                 Value::Null => String::new(),
                 _ => {
                     return Err(self.error(

@@ -6,7 +6,7 @@
 //! value (a YAML scalar, a Dockerfile heredoc body) is not a comment.
 
 use crate::model::location::Span;
-use crate::parse::yaml::{Node, Value, YamlFile};
+use crate::parse::yaml::YamlFile;
 
 /// One comment: from its `#` to the end of the line (line ending excluded).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -17,37 +17,48 @@ pub struct Comment {
 /// The comments of a YAML stream: every `#` outside the scalars of `file` that starts a line
 /// or follows a blank.
 pub fn yaml_comments(text: &str, file: &YamlFile) -> Vec<Comment> {
-    let mut scalars = Vec::new();
-    for document in &file.documents {
-        scalar_spans(document, &mut scalars);
+    if file.scalar_spans.is_sorted() {
+        comments(text, &file.scalar_spans, true)
+    } else {
+        let mut scalars = file.scalar_spans.clone();
+        scalars.sort_unstable();
+        comments(text, &scalars, true)
     }
-    scalars.sort_unstable();
-    comments(text, &scalars, true)
 }
 
 /// The comments of a line-oriented file (Dockerfile, `.env`): a `#` that starts a line, and,
 /// with `trailing`, one after a blank; none inside `excluded` spans (sorted by start).
 pub fn comments(text: &str, excluded: &[Span], trailing: bool) -> Vec<Comment> {
+    let bytes = text.as_bytes();
     let mut found = Vec::new();
-    let mut line_start = 0;
-    for line in text.split_inclusive('\n') {
-        let content = line.trim_end_matches(['\n', '\r']);
-        // Only a `#` can start a comment: look at each one, not at every character.
-        for (offset, _) in content.match_indices('#') {
-            let before = content.get(..offset).unwrap_or("");
-            let at_line_start = before
-                .trim_start_matches(['\u{feff}', ' ', '\t'])
-                .is_empty();
-            let after_blank = before.ends_with([' ', '\t']);
-            let at = line_start + offset;
-            if (at_line_start || (trailing && after_blank)) && !inside(excluded, at) {
-                found.push(Comment {
-                    span: Span::new(at, line_start + content.len()),
-                });
-                break;
-            }
+    // The line holding the `#` being looked at: `[line_start, line_end)`, line break
+    // excluded. Each line's bounds are found once, however many `#` it holds.
+    let (mut line_start, mut line_end) = (0, 0);
+    let mut searched = 0;
+    // Only a `#` can start a comment: jump from one to the next, never look at other lines.
+    for at in memchr::memchr_iter(b'#', bytes) {
+        if at < searched {
+            continue; // the rest of a line that already has its comment
         }
-        line_start += line.len();
+        if at >= line_end {
+            line_start = memchr::memrchr(b'\n', bytes.get(line_end..at).unwrap_or(&[]))
+                .map_or(line_end, |newline| line_end + newline + 1);
+            line_end = memchr::memchr(b'\n', bytes.get(at..).unwrap_or(&[]))
+                .map_or(bytes.len(), |newline| at + newline);
+        }
+        let before = text.get(line_start..at).unwrap_or("");
+        let at_line_start = before
+            .trim_start_matches(['\u{feff}', ' ', '\t'])
+            .is_empty();
+        let after_blank = before.ends_with([' ', '\t']);
+        if (at_line_start || (trailing && after_blank)) && !inside(excluded, at) {
+            let content = text.get(line_start..line_end).unwrap_or("");
+            let content_end = line_start + content.trim_end_matches('\r').len();
+            found.push(Comment {
+                span: Span::new(at, content_end),
+            });
+            searched = line_end;
+        }
     }
     found
 }
@@ -60,25 +71,6 @@ fn inside(spans: &[Span], offset: usize) -> bool {
         .checked_sub(1)
         .and_then(|index| spans.get(index))
         .is_some_and(|span| offset < span.end)
-}
-
-/// The spans of every scalar written in `node` (keys included), not following aliases: an
-/// aliased node's text was collected where it is anchored.
-fn scalar_spans(node: &Node, out: &mut Vec<Span>) {
-    if node.alias.is_some() {
-        return;
-    }
-    match &node.value {
-        Value::Null => {}
-        Value::Scalar(_) => out.push(node.span),
-        Value::Sequence(items) => items.iter().for_each(|item| scalar_spans(item, out)),
-        Value::Mapping(entries) => {
-            for (key, value) in entries.iter() {
-                scalar_spans(key, out);
-                scalar_spans(value, out);
-            }
-        }
-    }
 }
 
 #[cfg(test)]
@@ -111,6 +103,8 @@ mod tests {
                 &["# v4.1.1"],
             ),
             ("k: [a, b] # flow\n", &["# flow"]),
+            // A value dropped as a duplicate key is still a scalar, not a comment.
+            ("a: 'x # 1'\na: 'p # 2' # real\n", &["# real"]),
         ];
         for (text, expected) in cases {
             assert_eq!(yaml(text), *expected, "{text:?}");

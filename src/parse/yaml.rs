@@ -39,6 +39,9 @@ pub struct YamlFile {
     pub documents: Vec<Node>,
     /// Mapping keys that repeat an earlier key of the same mapping; the first wins.
     pub duplicate_keys: Vec<DuplicateKey>,
+    /// Where every scalar is written (keys, and values dropped as duplicates, included), in
+    /// text order: a `#` inside one is no comment.
+    pub scalar_spans: Vec<Span>,
 }
 
 /// A mapping entry dropped because an earlier entry has the same key.
@@ -77,7 +80,7 @@ pub enum Value {
     /// Nothing written at all, e.g. `key:` with no value. (`~` and `null` stay scalars; see
     /// [`Node::is_null`].)
     Null,
-    Scalar(Arc<Scalar>),
+    Scalar(Scalar),
     Sequence(Arc<Vec<Node>>),
     /// Entries in document order, duplicate keys removed, merge keys (`<<`) applied.
     Mapping(Arc<Vec<(Node, Node)>>),
@@ -86,7 +89,8 @@ pub enum Value {
 /// A scalar as decoded by the parser, never coerced to a bool or a number.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scalar {
-    pub text: String,
+    /// Shared: one allocation per scalar, and a clone (an alias, a merged key) is a pointer.
+    pub text: Arc<str>,
     pub style: ScalarStyle,
 }
 
@@ -187,7 +191,7 @@ impl Node {
 
     /// The text of a scalar, whatever its style (`~` and `null` included).
     pub fn as_str(&self) -> Option<&str> {
-        self.as_scalar().map(|scalar| scalar.text.as_str())
+        self.as_scalar().map(|scalar| &*scalar.text)
     }
 
     pub fn as_scalar(&self) -> Option<&Scalar> {
@@ -217,7 +221,7 @@ impl Node {
             Value::Null => true,
             Value::Scalar(scalar) => {
                 scalar.style == ScalarStyle::Plain
-                    && matches!(scalar.text.as_str(), "~" | "null" | "Null" | "NULL")
+                    && matches!(&*scalar.text, "~" | "null" | "Null" | "NULL")
             }
             _ => false,
         }

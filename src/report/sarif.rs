@@ -6,7 +6,7 @@
 //! the ones that fired) in `tool.driver.rules` so `ruleIndex` is stable.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{self, Write};
 
 use rayon::prelude::*;
@@ -508,12 +508,13 @@ impl LineHashCache {
         let files = sources
             .into_par_iter()
             .map(|(path, (source, lines))| {
-                let hashes = line_hashes(source.text());
+                let hashes = line_hash_values(source.text());
                 let wanted = lines
                     .into_iter()
                     .map(|line| {
-                        let hash = hashes.get(line.saturating_sub(1)).cloned();
-                        (line, hash.unwrap_or_default())
+                        let hash = hashes.get(line.saturating_sub(1));
+                        let label = hash.map(|&(hash, count)| line_hash_label(hash, count));
+                        (line, label.unwrap_or_default())
                     })
                     .collect();
                 (path.to_owned(), wanted)
@@ -538,6 +539,21 @@ impl LineHashCache {
 /// end-of-file marker 65535; `:n` counts earlier lines with the same hash. Uploads through
 /// the REST API get no fingerprints computed for them, so we add them ourselves.
 pub fn line_hashes(text: &str) -> Vec<String> {
+    line_hash_values(text)
+        .into_iter()
+        .map(|(hash, count)| line_hash_label(hash, count))
+        .collect()
+}
+
+/// `primaryLocationLineHash` as GitHub writes it: the hash in hex, `:`, the occurrence.
+fn line_hash_label(hash: u64, count: usize) -> String {
+    format!("{hash:x}:{count}")
+}
+
+/// Per line of `text` (index 0 = line 1): its rolling hash and how many lines up to it
+/// (itself included) have the same hash. Labels are formatted only for the lines a report
+/// needs.
+fn line_hash_values(text: &str) -> Vec<(u64, usize)> {
     const BLOCK: usize = 100;
     const MOD: u64 = 37;
     const EOF: u16 = 65535;
@@ -548,7 +564,7 @@ pub fn line_hashes(text: &str) -> Vec<String> {
         line_numbers: [0usize; BLOCK], // 0 = none (line numbers are 1-based)
         hash: 0,
         index: 0,
-        counts: BTreeMap::new(),
+        counts: HashMap::new(),
         out: Vec::new(),
         first_mod,
     };
@@ -593,8 +609,11 @@ pub fn line_hashes(text: &str) -> Vec<String> {
         state.update(0);
     }
     let mut by_line = state.out;
-    by_line.sort_by_key(|(line, _)| *line);
-    by_line.into_iter().map(|(_, hash)| hash).collect()
+    by_line.sort_by_key(|(line, _, _)| *line);
+    by_line
+        .into_iter()
+        .map(|(_, hash, count)| (hash, count))
+        .collect()
 }
 
 struct Hasher {
@@ -602,8 +621,9 @@ struct Hasher {
     line_numbers: [usize; 100],
     hash: u64,
     index: usize,
-    counts: BTreeMap<u64, usize>,
-    out: Vec<(usize, String)>,
+    counts: HashMap<u64, usize>,
+    /// (line, hash, occurrence)
+    out: Vec<(usize, u64, usize)>,
     first_mod: u64,
 }
 
@@ -621,9 +641,9 @@ impl Hasher {
     fn output(&mut self) {
         let count = self.counts.entry(self.hash).or_insert(0);
         *count += 1;
-        let label = format!("{:x}:{count}", self.hash);
+        let count = *count;
         let line = self.current_line();
-        self.out.push((line, label));
+        self.out.push((line, self.hash, count));
         self.set_current_line(0);
     }
 

@@ -15,9 +15,16 @@ use std::path::Path;
 pub(super) fn ranges(text: &str) -> Vec<Range<usize>> {
     let mut ranges = Vec::new();
     let mut from = 0;
-    while let Some(open) = text.get(from..).and_then(|rest| rest.find("{{")) {
+    let bytes = text.as_bytes();
+    while let Some(open) = bytes
+        .get(from..)
+        .and_then(|rest| memchr::memmem::find(rest, b"{{"))
+    {
         let start = from + open;
-        let Some(close) = text.get(start + 2..).and_then(|rest| rest.find("}}")) else {
+        let Some(close) = bytes
+            .get(start + 2..)
+            .and_then(|rest| memchr::memmem::find(rest, b"}}"))
+        else {
             break;
         };
         let end = start + 2 + close + 2;

@@ -126,7 +126,10 @@ impl Builder<'_> {
                     nodes: 1,
                     bytes: u64::try_from(text.len()).unwrap_or(u64::MAX),
                 };
-                let node = self.scalar(text.into_owned(), style, span);
+                let node = self.scalar(&text, style, span);
+                if matches!(node.value, Value::Scalar(_)) {
+                    self.file.scalar_spans.push(node.span);
+                }
                 self.finish(node, size, 0, anchor);
             }
             Event::SequenceStart(_, anchor, _) => {
@@ -149,7 +152,7 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn scalar(&self, text: String, style: EventStyle, span: Span) -> Node {
+    fn scalar(&self, text: &str, style: EventStyle, span: Span) -> Node {
         let style = match style {
             EventStyle::SingleQuoted => ScalarStyle::SingleQuoted,
             EventStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
@@ -175,7 +178,10 @@ impl Builder<'_> {
             _ => span,
         };
         Node {
-            value: Value::Scalar(Arc::new(Scalar { text, style })),
+            value: Value::Scalar(Scalar {
+                text: Arc::from(text),
+                style,
+            }),
             span,
             alias: None,
         }
@@ -286,12 +292,12 @@ fn too_deep(span: Span) -> YamlError {
 }
 
 fn key_text(key: &Node) -> Option<&str> {
-    key.as_scalar().map(|scalar| scalar.text.as_str())
+    key.as_scalar().map(|scalar| &*scalar.text)
 }
 
 fn is_merge_key(key: &Node) -> bool {
     key.as_scalar()
-        .is_some_and(|scalar| scalar.style == ScalarStyle::Plain && scalar.text == "<<")
+        .is_some_and(|scalar| scalar.style == ScalarStyle::Plain && &*scalar.text == "<<")
 }
 
 /// The mappings a `<<` value merges in, in priority order, or `None` if it is not a merge.

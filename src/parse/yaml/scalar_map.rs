@@ -25,7 +25,7 @@ pub fn mapped_scalar(source: &str, node: &Node) -> Option<MappedText> {
     let scalar = node.as_scalar()?;
     let span = node.span;
     let raw = source.get(span.start..span.end)?;
-    if raw == scalar.text {
+    if raw == &*scalar.text {
         return Some(MappedText::contiguous(raw, span.start));
     }
     let mapped = match scalar.style {
@@ -35,7 +35,7 @@ pub fn mapped_scalar(source: &str, node: &Node) -> Option<MappedText> {
         ScalarStyle::Literal => block(source, span.start, &scalar.text, false),
         ScalarStyle::Folded => block(source, span.start, &scalar.text, true),
     }?;
-    (mapped.as_str() == scalar.text).then_some(mapped)
+    (mapped.as_str() == &*scalar.text).then_some(mapped)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

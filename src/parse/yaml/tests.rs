@@ -73,7 +73,7 @@ fn scalar_spans_and_decoded_text() {
         let node = root(text);
         let value = node.get(key).unwrap_or_else(|| panic!("{text:?}"));
         let scalar = value.as_scalar().unwrap();
-        assert_eq!(scalar.text, decoded, "{text:?}");
+        assert_eq!(&*scalar.text, decoded, "{text:?}");
         assert_eq!(scalar.style, style, "{text:?}");
         assert_eq!(at(text, value.span), written, "{text:?}");
         assert_eq!(value.alias, None);

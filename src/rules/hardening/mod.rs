@@ -24,7 +24,7 @@ fn yaml_bool(node: &Node, yaml11: bool) -> Option<bool> {
     if scalar.style != ScalarStyle::Plain {
         return None;
     }
-    match scalar.text.as_str() {
+    match &*scalar.text {
         "true" | "True" | "TRUE" => Some(true),
         "false" | "False" | "FALSE" => Some(false),
         "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" if yaml11 => Some(true),
