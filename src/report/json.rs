@@ -229,6 +229,11 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             })
             .collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &output).map_err(io::Error::other)?;
+    // A concrete buffered writer: serde_json's many small writes are then inlined copies,
+    // not a virtual call each through `dyn Write`.
+    let mut buffered = io::BufWriter::with_capacity(1 << 16, &mut *out);
+    serde_json::to_writer_pretty(&mut buffered, &output).map_err(io::Error::other)?;
+    buffered.flush()?;
+    drop(buffered);
     writeln!(out)
 }
