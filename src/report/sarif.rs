@@ -5,16 +5,16 @@
 //! counted that way, `%SRCROOT%`-relative URIs, `partialFingerprints`, and every rule (not just
 //! the ones that fired) in `tool.driver.rules` so `ruleIndex` is stable.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{self, Write};
 
 use rayon::prelude::*;
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use serde_sarif::sarif;
 
-use crate::model::finding::BaselineState;
+use crate::model::finding::{BaselineState, Finding};
 use crate::model::level::Level;
 use crate::model::location::{Location, Position};
 use crate::model::rule::RuleMeta;
@@ -47,17 +47,24 @@ pub fn directory_uri(dir: &std::path::Path) -> String {
 }
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    // NOTE: the results are made and written one at a time: in serde-sarif's model each is a
-    // few KB, and a large tree has up to 25 000 of them; the rest of the log is small. The
-    // bytes are those `build` serializes to (a test checks it).
+    // NOTE: the results are made and written a window at a time, each window on all cores:
+    // in serde-sarif's model each is a few KB, and a large tree has up to 25 000 of them; the
+    // rest of the log is small. The bytes are those `build` serializes to (a test checks it).
     let kept = most_severe(report, MAX_RESULTS_PER_RUN);
     let line_hashes = LineHashCache::for_findings(report, &kept);
     let skeleton =
         serde_json::to_value(log(report, &kept, Vec::new())).map_err(io::Error::other)?;
-    let results = RefCell::new(Some(results(report, &kept, &line_hashes)));
+    let items = kept_findings(report, &kept);
+    let results = Results {
+        report,
+        line_hashes: &line_hashes,
+        items: &items,
+        depth: 0,
+    };
     let log = Streamed {
         value: &skeleton,
         at: At::Root,
+        depth: 0,
         results: &results,
     };
     // A concrete buffered writer: serde_json's many small writes are then inlined copies,
@@ -73,16 +80,15 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 pub fn build(report: &Report) -> sarif::Sarif {
     let kept = most_severe(report, MAX_RESULTS_PER_RUN);
     let line_hashes = LineHashCache::for_findings(report, &kept);
-    let results = results(report, &kept, &line_hashes).collect();
+    let results = kept_findings(report, &kept)
+        .into_iter()
+        .map(|item| result(report, &line_hashes, item))
+        .collect();
     log(report, &kept, results)
 }
 
-/// The result of each finding that goes into the log (`kept`), in order.
-fn results<'a>(
-    report: &'a Report,
-    kept: &'a [bool],
-    line_hashes: &'a LineHashCache,
-) -> impl Iterator<Item = sarif::Result> + 'a {
+/// Each finding that goes into the log (`kept`), in order, with its fingerprint.
+fn kept_findings<'a>(report: &'a Report, kept: &[bool]) -> Vec<(&'a Finding, &'a String)> {
     report
         .findings
         .iter()
@@ -90,64 +96,71 @@ fn results<'a>(
         .zip(kept)
         .filter(|(_, kept)| **kept)
         .map(|(pair, _)| pair)
-        .map(move |(finding, fingerprint)| {
-            let index = rules::metas()
-                .position(|rule| std::ptr::eq(rule, finding.rule))
-                .unwrap_or(0);
-            let start = finding.primary.source.position(finding.primary.span.start);
-            let secrets = report.finding_secrets(finding);
-            let mut partial = BTreeMap::new();
-            partial.insert("pinwarden/v1".to_owned(), fingerprint.clone());
-            partial.insert(
-                "primaryLocationLineHash".to_owned(),
-                line_hashes.hash(&finding.primary.source, start.line),
-            );
-            let related: Vec<sarif::Location> = finding
-                .related
-                .iter()
-                .take(MAX_RELATED)
-                .enumerate()
-                .map(|(id, related)| {
-                    sarif::Location::builder()
-                        .id(i64::try_from(id).unwrap_or(i64::MAX))
-                        .physical_location(physical(report, &secrets, &related.location))
-                        .message(
-                            sarif::Message::builder()
-                                .text(report.masked(&secrets, &related.label).into_owned())
-                                .build(),
-                        )
-                        .build()
-                })
-                .collect();
-            let mut result = sarif::Result::builder()
-                .rule_id(finding.rule.id)
-                .rule_index(i64::try_from(index).unwrap_or(0))
-                .level(result_level(finding.level))
+        .collect()
+}
+
+/// The SARIF result of one finding.
+fn result(
+    report: &Report,
+    line_hashes: &LineHashCache,
+    (finding, fingerprint): (&Finding, &String),
+) -> sarif::Result {
+    let index = rules::metas()
+        .position(|rule| std::ptr::eq(rule, finding.rule))
+        .unwrap_or(0);
+    let start = finding.primary.source.position(finding.primary.span.start);
+    let secrets = report.finding_secrets(finding);
+    let mut partial = BTreeMap::new();
+    partial.insert("pinwarden/v1".to_owned(), fingerprint.clone());
+    partial.insert(
+        "primaryLocationLineHash".to_owned(),
+        line_hashes.hash(&finding.primary.source, start.line),
+    );
+    let related: Vec<sarif::Location> = finding
+        .related
+        .iter()
+        .take(MAX_RELATED)
+        .enumerate()
+        .map(|(id, related)| {
+            sarif::Location::builder()
+                .id(i64::try_from(id).unwrap_or(i64::MAX))
+                .physical_location(physical(report, &secrets, &related.location))
                 .message(
                     sarif::Message::builder()
-                        .text(report.masked(&secrets, &finding.message).into_owned())
+                        .text(report.masked(&secrets, &related.label).into_owned())
                         .build(),
                 )
-                .locations(vec![
-                    sarif::Location::builder()
-                        .physical_location(physical(report, &secrets, &finding.primary))
-                        .build(),
-                ])
-                .partial_fingerprints(partial)
-                .build();
-            if !related.is_empty() {
-                result.related_locations = Some(related);
-            }
-            // SARIF §3.27.24: set only when a baseline or `--new-since` was compared with.
-            result.baseline_state = finding.baseline.map(|state| match state {
-                BaselineState::New => json!("new"),
-                BaselineState::Unchanged => json!("unchanged"),
-            });
-            if let Some(suppression) = &finding.suppression {
-                result.suppressions = Some(vec![in_source(report, &secrets, suppression)]);
-            }
-            result
+                .build()
         })
+        .collect();
+    let mut result = sarif::Result::builder()
+        .rule_id(finding.rule.id)
+        .rule_index(i64::try_from(index).unwrap_or(0))
+        .level(result_level(finding.level))
+        .message(
+            sarif::Message::builder()
+                .text(report.masked(&secrets, &finding.message).into_owned())
+                .build(),
+        )
+        .locations(vec![
+            sarif::Location::builder()
+                .physical_location(physical(report, &secrets, &finding.primary))
+                .build(),
+        ])
+        .partial_fingerprints(partial)
+        .build();
+    if !related.is_empty() {
+        result.related_locations = Some(related);
+    }
+    // SARIF §3.27.24: set only when a baseline or `--new-since` was compared with.
+    result.baseline_state = finding.baseline.map(|state| match state {
+        BaselineState::New => json!("new"),
+        BaselineState::Unchanged => json!("unchanged"),
+    });
+    if let Some(suppression) = &finding.suppression {
+        result.suppressions = Some(vec![in_source(report, &secrets, suppression)]);
+    }
+    result
 }
 
 /// The log around the results: the run with its tool, rules and notifications.
@@ -435,21 +448,27 @@ enum At {
 }
 
 /// The log serialized from its skeleton (a `serde_json::Value`, whose maps keep serde-sarif's
-/// field order), with the run's empty `results` replaced by the results made one at a time.
-struct Streamed<'a, I> {
+/// field order), with the run's empty `results` replaced by [`Results`].
+struct Streamed<'a> {
     value: &'a Value,
     at: At,
-    results: &'a RefCell<Option<I>>,
+    /// How many arrays and objects enclose `value`.
+    depth: usize,
+    results: &'a Results<'a>,
 }
 
-impl<I: Iterator<Item = sarif::Result>> Serialize for Streamed<'_, I> {
+impl Serialize for Streamed<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self.value {
             Value::Object(map) => {
                 let mut out = serializer.serialize_map(Some(map.len()))?;
                 for (key, value) in map {
                     if matches!(self.at, At::Run) && key == "results" {
-                        out.serialize_entry(key, &Results(self.results))?;
+                        let results = Results {
+                            depth: self.depth + 2,
+                            ..*self.results
+                        };
+                        out.serialize_entry(key, &results)?;
                         continue;
                     }
                     let at = match (self.at, key.as_str()) {
@@ -459,6 +478,7 @@ impl<I: Iterator<Item = sarif::Result>> Serialize for Streamed<'_, I> {
                     let value = Streamed {
                         value,
                         at,
+                        depth: self.depth + 1,
                         results: self.results,
                     };
                     out.serialize_entry(key, &value)?;
@@ -473,6 +493,7 @@ impl<I: Iterator<Item = sarif::Result>> Serialize for Streamed<'_, I> {
                 serializer.collect_seq(items.iter().map(|value| Streamed {
                     value,
                     at,
+                    depth: self.depth + 1,
                     results: self.results,
                 }))
             }
@@ -481,14 +502,53 @@ impl<I: Iterator<Item = sarif::Result>> Serialize for Streamed<'_, I> {
     }
 }
 
-/// The run's results, taken from the iterator as they are written (once).
-struct Results<'a, I>(&'a RefCell<Option<I>>);
+/// How many results are made and rendered in parallel before they are written.
+const RENDER_WINDOW: usize = 1024;
 
-impl<I: Iterator<Item = sarif::Result>> Serialize for Results<'_, I> {
+/// The run's results, made and pretty-printed a window at a time on all cores, then written
+/// in order.
+#[derive(Clone, Copy)]
+struct Results<'a> {
+    report: &'a Report,
+    line_hashes: &'a LineHashCache,
+    items: &'a [(&'a Finding, &'a String)],
+    /// How many arrays and objects enclose each result in the log.
+    depth: usize,
+}
+
+impl Serialize for Results<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let results = self.0.borrow_mut().take();
-        serializer.collect_seq(results.into_iter().flatten())
+        let indent = "  ".repeat(self.depth);
+        let mut seq = serializer.serialize_seq(Some(self.items.len()))?;
+        for window in self.items.chunks(RENDER_WINDOW) {
+            let rendered: Vec<Result<Box<RawValue>, serde_json::Error>> = window
+                .par_iter()
+                .map(|item| pretty_at(&result(self.report, self.line_hashes, *item), &indent))
+                .collect();
+            for raw in rendered {
+                seq.serialize_element(&raw.map_err(S::Error::custom)?)?;
+            }
+        }
+        seq.end()
     }
+}
+
+/// `value` pretty-printed as serde_json prints it inside a pretty document where it begins
+/// after `indent`: each line after the first indented by that much more.
+fn pretty_at<T: Serialize>(value: &T, indent: &str) -> Result<Box<RawValue>, serde_json::Error> {
+    let bytes = serde_json::to_vec_pretty(value)?;
+    let text = String::from_utf8(bytes).map_err(serde_json::Error::custom)?;
+    // A JSON string never holds a raw line break: every one is the printer's.
+    let breaks = text.bytes().filter(|byte| *byte == b'\n').count();
+    let mut indented = String::with_capacity(text.len() + breaks * indent.len());
+    for (index, line) in text.split('\n').enumerate() {
+        if index > 0 {
+            indented.push('\n');
+            indented.push_str(indent);
+        }
+        indented.push_str(line);
+    }
+    RawValue::from_string(indented)
 }
 
 /// GitHub's line hashes of the lines the results start on, computed once per file and in
