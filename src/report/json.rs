@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::model::finding::BaselineState;
@@ -132,9 +133,10 @@ fn points(location: &Location) -> (Point, Point) {
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let counts = report.counts();
-    let findings = report
+    // Made on all cores (a large tree has many thousands), kept in order.
+    let findings: Vec<FindingV1<'_>> = report
         .findings
-        .iter()
+        .par_iter()
         .zip(&report.fingerprints)
         .map(|(finding, fingerprint)| {
             let (start, end) = points(&finding.primary);

@@ -9,8 +9,10 @@ pub mod sarif;
 pub mod text;
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
+
+use rayon::prelude::*;
 
 use crate::model::external::IncludedSarif;
 use crate::model::finding::Finding;
@@ -456,15 +458,21 @@ pub fn window(line: &str, at: usize, max: usize) -> (String, usize) {
 /// One fingerprint per finding: FNV-1a over (rule id, path, normalized matched text, ordinal
 /// among identical keys). No line numbers, so inserting unrelated lines keeps it stable.
 pub fn fingerprints(findings: &[Finding]) -> Vec<String> {
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    findings
+    // Keys and hashes on all cores; only the ordinals (the nth finding with its key) are
+    // counted in order.
+    let keys: Vec<String> = findings.par_iter().map(Finding::fingerprint_key).collect();
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(keys.len());
+    let ordinals: Vec<usize> = keys
         .iter()
-        .map(|finding| {
-            let key = finding.fingerprint_key();
-            let ordinal = seen.entry(key.clone()).or_insert(0);
+        .map(|key| {
+            let ordinal = seen.entry(key.as_str()).or_insert(0);
             *ordinal += 1;
-            format!("{:016x}", fnv1a(format!("{key}\u{0}{ordinal}").as_bytes()))
+            *ordinal
         })
+        .collect();
+    keys.par_iter()
+        .zip(ordinals)
+        .map(|(key, ordinal)| format!("{:016x}", fnv1a(format!("{key}\u{0}{ordinal}").as_bytes())))
         .collect()
 }
 
