@@ -9,8 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{self, Write};
 
 use rayon::prelude::*;
-use serde::ser::{Error as _, Serialize, SerializeMap, SerializeSeq, Serializer};
-use serde_json::value::RawValue;
+use serde::ser::Serialize;
 use serde_json::{Value, json};
 use serde_sarif::sarif;
 
@@ -47,33 +46,75 @@ pub fn directory_uri(dir: &std::path::Path) -> String {
 }
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    // NOTE: the results are made and written a window at a time, each window on all cores:
-    // in serde-sarif's model each is a few KB, and a large tree has up to 25 000 of them; the
-    // rest of the log is small. The bytes are those `build` serializes to (a test checks it).
+    // NOTE: the log around the results is small and printed whole; the results (up to
+    // 25 000, a few KB each in serde-sarif's model) are made and pretty-printed a window at a
+    // time on all cores, and written in order where the skeleton has its empty `results`.
+    // The bytes are those `build` serializes to (a test checks it).
     let kept = most_severe(report, MAX_RESULTS_PER_RUN);
     let line_hashes = LineHashCache::for_findings(report, &kept);
-    let skeleton =
-        serde_json::to_value(log(report, &kept, Vec::new())).map_err(io::Error::other)?;
     let items = kept_findings(report, &kept);
-    let results = Results {
-        report,
-        line_hashes: &line_hashes,
-        items: &items,
-        depth: 0,
-    };
-    let log = Streamed {
-        value: &skeleton,
-        at: At::Root,
-        depth: 0,
-        results: &results,
-    };
+    let skeleton =
+        serde_json::to_string_pretty(&log(report, &kept, Vec::new())).map_err(io::Error::other)?;
     // A concrete buffered writer: serde_json's many small writes are then inlined copies,
     // not a virtual call each through `dyn Write`.
-    let mut buffered = io::BufWriter::with_capacity(1 << 16, &mut *out);
-    serde_json::to_writer_pretty(&mut buffered, &log).map_err(io::Error::other)?;
-    buffered.flush()?;
-    drop(buffered);
-    writeln!(out)
+    let mut out = io::BufWriter::with_capacity(1 << 16, out);
+    let split = skeleton.split_once(EMPTY_RESULTS);
+    match split {
+        Some((before, after)) if !items.is_empty() => {
+            // JSON strings escape every `"`, so this is the run's `results` key (one run).
+            if after.contains(EMPTY_RESULTS) {
+                return Err(io::Error::other("SARIF skeleton has more than one run"));
+            }
+            let indent = before.rsplit('\n').next().unwrap_or("");
+            let inner = format!("{indent}  ");
+            out.write_all(before.as_bytes())?;
+            out.write_all(b"\"results\": [")?;
+            let mut first = true;
+            for window in items.chunks(RENDER_WINDOW) {
+                let rendered: Vec<serde_json::Result<String>> = window
+                    .par_iter()
+                    .map(|item| pretty_at(&result(report, &line_hashes, *item), &inner))
+                    .collect();
+                for text in rendered {
+                    out.write_all(if first { b"\n" } else { b",\n" })?;
+                    first = false;
+                    out.write_all(inner.as_bytes())?;
+                    out.write_all(text.map_err(io::Error::other)?.as_bytes())?;
+                }
+            }
+            out.write_all(b"\n")?;
+            out.write_all(indent.as_bytes())?;
+            out.write_all(b"]")?;
+            out.write_all(after.as_bytes())?;
+        }
+        Some(_) => out.write_all(skeleton.as_bytes())?,
+        None => return Err(io::Error::other("SARIF skeleton has no run results")),
+    }
+    writeln!(out)?;
+    out.flush()
+}
+
+/// How the run's empty `results` prints in the pretty skeleton.
+const EMPTY_RESULTS: &str = "\"results\": []";
+
+/// How many results are made and printed in parallel before they are written.
+const RENDER_WINDOW: usize = 1024;
+
+/// `value` pretty-printed as serde_json prints it inside a pretty document where it begins
+/// after `indent`: each line after the first indented by that much more.
+fn pretty_at<T: Serialize>(value: &T, indent: &str) -> serde_json::Result<String> {
+    let text = serde_json::to_string_pretty(value)?;
+    // A JSON string never holds a raw line break: every one is the printer's.
+    let breaks = text.bytes().filter(|byte| *byte == b'\n').count();
+    let mut indented = String::with_capacity(text.len() + breaks * indent.len());
+    for (index, line) in text.split('\n').enumerate() {
+        if index > 0 {
+            indented.push('\n');
+            indented.push_str(indent);
+        }
+        indented.push_str(line);
+    }
+    Ok(indented)
 }
 
 /// The whole SARIF log for `report`: one run.
@@ -437,120 +478,6 @@ fn notification(report: &Report, notification: &Notification) -> sarif::Notifica
         .build()
 }
 
-/// Where in the log a [`Streamed`] value sits: the run's `results` are written from the
-/// iterator, everything else from the serialized skeleton.
-#[derive(Clone, Copy)]
-enum At {
-    Root,
-    Runs,
-    Run,
-    Other,
-}
-
-/// The log serialized from its skeleton (a `serde_json::Value`, whose maps keep serde-sarif's
-/// field order), with the run's empty `results` replaced by [`Results`].
-struct Streamed<'a> {
-    value: &'a Value,
-    at: At,
-    /// How many arrays and objects enclose `value`.
-    depth: usize,
-    results: &'a Results<'a>,
-}
-
-impl Serialize for Streamed<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.value {
-            Value::Object(map) => {
-                let mut out = serializer.serialize_map(Some(map.len()))?;
-                for (key, value) in map {
-                    if matches!(self.at, At::Run) && key == "results" {
-                        let results = Results {
-                            depth: self.depth + 2,
-                            ..*self.results
-                        };
-                        out.serialize_entry(key, &results)?;
-                        continue;
-                    }
-                    let at = match (self.at, key.as_str()) {
-                        (At::Root, "runs") => At::Runs,
-                        _ => At::Other,
-                    };
-                    let value = Streamed {
-                        value,
-                        at,
-                        depth: self.depth + 1,
-                        results: self.results,
-                    };
-                    out.serialize_entry(key, &value)?;
-                }
-                out.end()
-            }
-            Value::Array(items) => {
-                let at = match self.at {
-                    At::Runs => At::Run,
-                    _ => At::Other,
-                };
-                serializer.collect_seq(items.iter().map(|value| Streamed {
-                    value,
-                    at,
-                    depth: self.depth + 1,
-                    results: self.results,
-                }))
-            }
-            other => other.serialize(serializer),
-        }
-    }
-}
-
-/// How many results are made and rendered in parallel before they are written.
-const RENDER_WINDOW: usize = 1024;
-
-/// The run's results, made and pretty-printed a window at a time on all cores, then written
-/// in order.
-#[derive(Clone, Copy)]
-struct Results<'a> {
-    report: &'a Report,
-    line_hashes: &'a LineHashCache,
-    items: &'a [(&'a Finding, &'a String)],
-    /// How many arrays and objects enclose each result in the log.
-    depth: usize,
-}
-
-impl Serialize for Results<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let indent = "  ".repeat(self.depth);
-        let mut seq = serializer.serialize_seq(Some(self.items.len()))?;
-        for window in self.items.chunks(RENDER_WINDOW) {
-            let rendered: Vec<Result<Box<RawValue>, serde_json::Error>> = window
-                .par_iter()
-                .map(|item| pretty_at(&result(self.report, self.line_hashes, *item), &indent))
-                .collect();
-            for raw in rendered {
-                seq.serialize_element(&raw.map_err(S::Error::custom)?)?;
-            }
-        }
-        seq.end()
-    }
-}
-
-/// `value` pretty-printed as serde_json prints it inside a pretty document where it begins
-/// after `indent`: each line after the first indented by that much more.
-fn pretty_at<T: Serialize>(value: &T, indent: &str) -> Result<Box<RawValue>, serde_json::Error> {
-    let bytes = serde_json::to_vec_pretty(value)?;
-    let text = String::from_utf8(bytes).map_err(serde_json::Error::custom)?;
-    // A JSON string never holds a raw line break: every one is the printer's.
-    let breaks = text.bytes().filter(|byte| *byte == b'\n').count();
-    let mut indented = String::with_capacity(text.len() + breaks * indent.len());
-    for (index, line) in text.split('\n').enumerate() {
-        if index > 0 {
-            indented.push('\n');
-            indented.push_str(indent);
-        }
-        indented.push_str(line);
-    }
-    RawValue::from_string(indented)
-}
-
 /// GitHub's line hashes of the lines the results start on, computed once per file and in
 /// parallel (hashing is the only per-file work left after the scan). Only those lines are
 /// kept: every line of every file with a finding would be tens of MB on a large tree.
@@ -663,8 +590,15 @@ fn line_hash_values(text: &str) -> Vec<(u64, usize)> {
         }
         state.update(unit);
     };
-    for unit in text.encode_utf16() {
-        process(&mut state, unit);
+    // ASCII text is its own UTF-16 (the common case, and a third of the cost).
+    if text.is_ascii() {
+        for byte in text.bytes() {
+            process(&mut state, u16::from(byte));
+        }
+    } else {
+        for unit in text.encode_utf16() {
+            process(&mut state, unit);
+        }
     }
     process(&mut state, EOF);
     for _ in 0..BLOCK {
@@ -721,7 +655,10 @@ impl Hasher {
             .wrapping_mul(self.hash)
             .wrapping_add(u64::from(unit))
             .wrapping_sub(self.first_mod.wrapping_mul(u64::from(begin)));
-        self.index = (self.index + 1) % 100;
+        self.index += 1;
+        if self.index == self.window.len() {
+            self.index = 0;
+        }
     }
 }
 
