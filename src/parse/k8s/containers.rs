@@ -116,7 +116,7 @@ pub(super) fn generic(spec: &Node, owner: &Owner<'_>) -> Vec<Container> {
 
 fn walk(
     node: &Node,
-    parent: Option<&str>,
+    parent: Option<&Node>,
     owner: &Owner<'_>,
     depth: usize,
     out: &mut Vec<Container>,
@@ -133,8 +133,8 @@ fn walk(
     let Some(entries) = node.as_mapping() else {
         return;
     };
-    let name = node.get("name").and_then(|name| (owner.text_of)(name));
-    let name = name.as_deref();
+    // The `name:` scalar; its text is made only for a container it names.
+    let name = node.get("name").filter(|name| name.as_string().is_some());
     for (key, value) in entries {
         let key = key.as_str().unwrap_or("");
         if let Some((_, role)) = LISTS.iter().find(|(list, _)| *list == key)
@@ -151,7 +151,8 @@ fn walk(
             && is_container(value)
         {
             // An Argo template's container is named by its template.
-            out.push(container(value, role, 1, name.or(parent), owner));
+            let label = name.or(parent).and_then(|name| (owner.text_of)(name));
+            out.push(container(value, role, 1, label.as_deref(), owner));
         } else {
             walk(value, name, owner, depth + 1, out);
         }
