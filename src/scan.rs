@@ -228,15 +228,20 @@ pub fn scan(options: &ScanOptions) -> anyhow::Result<Report> {
     // The baseline states are set before the report is built: its per-file cap keeps the
     // findings that count for the gate first.
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    let scanned: BTreeSet<String> = candidates
-        .iter()
-        .map(|candidate| candidate.display.clone())
-        .chain(
-            findings
-                .iter()
-                .map(|finding| finding.primary.source.path().to_owned()),
-        )
-        .collect();
+    // The files this scan covered, which a baseline file's entries are matched within; only
+    // a baseline file reads them.
+    let scanned: BTreeSet<String> = match options.baseline.baseline {
+        Some(_) => candidates
+            .iter()
+            .map(|candidate| candidate.display.clone())
+            .chain(
+                findings
+                    .iter()
+                    .map(|finding| finding.primary.source.path().to_owned()),
+            )
+            .collect(),
+        None => BTreeSet::new(),
+    };
     baseline::mark(&options.baseline, &options.paths, &scanned, &mut findings).map_err(
         |error| UsageError {
             help: error.help(),
