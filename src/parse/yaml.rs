@@ -81,9 +81,9 @@ pub enum Value {
     /// [`Node::is_null`].)
     Null,
     Scalar(Scalar),
-    Sequence(Arc<Vec<Node>>),
+    Sequence(Arc<[Node]>),
     /// Entries in document order, duplicate keys removed, merge keys (`<<`) applied.
-    Mapping(Arc<Vec<(Node, Node)>>),
+    Mapping(Arc<[(Node, Node)]>),
 }
 
 /// A scalar as decoded by the parser, never coerced to a bool or a number.

@@ -40,16 +40,17 @@ impl Size {
 }
 
 enum Collection {
-    Sequence(Vec<Node>),
-    Mapping {
-        entries: Vec<(Node, Node)>,
-        key: Option<Node>,
-    },
+    Sequence,
+    /// With the key read and waiting for its value.
+    Mapping { key: Option<Node> },
 }
 
-/// An open collection.
+/// An open collection. Its children wait on the builder's shared stacks (`items` for a
+/// sequence, `entries` for a mapping) from `first` on: each collection is then moved once
+/// into one exactly-sized allocation when it closes, never regrown.
 struct Frame {
     collection: Collection,
+    first: usize,
     anchor: usize,
     start: usize,
     end: usize,
@@ -63,6 +64,8 @@ struct Frame {
 struct Builder<'t> {
     text: &'t str,
     stack: Vec<Frame>,
+    items: Vec<Node>,
+    entries: Vec<(Node, Node)>,
     anchors: HashMap<usize, Anchor>,
     expanded: Size,
     root: Option<Node>,
@@ -77,6 +80,8 @@ pub(super) fn build(text: &str) -> Result<YamlFile, YamlError> {
     let mut builder = Builder {
         text,
         stack: Vec::new(),
+        items: Vec::new(),
+        entries: Vec::new(),
         anchors: HashMap::new(),
         expanded: Size::default(),
         root: None,
@@ -120,6 +125,8 @@ impl Builder<'_> {
                 // Anchors are scoped to their document.
                 self.anchors.clear();
                 self.stack.clear();
+                self.items.clear();
+                self.entries.clear();
             }
             Event::Scalar(text, style, anchor, _) => {
                 let size = Size {
@@ -133,14 +140,10 @@ impl Builder<'_> {
                 self.finish(node, size, 0, anchor);
             }
             Event::SequenceStart(_, anchor, _) => {
-                self.open(Collection::Sequence(Vec::new()), anchor, span)?;
+                self.open(Collection::Sequence, anchor, span)?;
             }
             Event::MappingStart(_, anchor, _) => {
-                let mapping = Collection::Mapping {
-                    entries: Vec::new(),
-                    key: None,
-                };
-                self.open(mapping, anchor, span)?;
+                self.open(Collection::Mapping { key: None }, anchor, span)?;
             }
             Event::SequenceEnd | Event::MappingEnd => self.close(span),
             Event::Alias(id) => self.alias(id, span)?,
@@ -191,8 +194,13 @@ impl Builder<'_> {
         if self.stack.len() >= MAX_DEPTH {
             return Err(too_deep(span));
         }
+        let first = match collection {
+            Collection::Sequence => self.items.len(),
+            Collection::Mapping { .. } => self.entries.len(),
+        };
         self.stack.push(Frame {
             collection,
+            first,
             anchor,
             start: span.start,
             end: span.end,
@@ -209,10 +217,16 @@ impl Builder<'_> {
         // A flow collection ends at its bracket; a block one at its last child.
         let end = if span.is_empty() { frame.end } else { span.end };
         let value = match frame.collection {
-            Collection::Sequence(items) => Value::Sequence(Arc::new(items)),
-            Collection::Mapping { entries, .. } => {
-                let entries = finish_mapping(entries, &mut self.file.duplicate_keys);
-                Value::Mapping(Arc::new(entries))
+            Collection::Sequence => Value::Sequence(self.items.drain(frame.first..).collect()),
+            Collection::Mapping { .. } => {
+                let written = self.entries.get(frame.first..).unwrap_or(&[]);
+                match finish_mapping(written, &mut self.file.duplicate_keys) {
+                    Some(entries) => {
+                        self.entries.truncate(frame.first);
+                        Value::Mapping(entries.into())
+                    }
+                    None => Value::Mapping(self.entries.drain(frame.first..).collect()),
+                }
             }
         };
         let node = Node {
@@ -271,9 +285,9 @@ impl Builder<'_> {
         frame.height = frame.height.max(height);
         frame.end = frame.end.max(node.use_span().end);
         match &mut frame.collection {
-            Collection::Sequence(items) => items.push(node),
-            Collection::Mapping { entries, key } => match key.take() {
-                Some(k) => entries.push((k, node)),
+            Collection::Sequence => self.items.push(node),
+            Collection::Mapping { key } => match key.take() {
+                Some(k) => self.entries.push((k, node)),
                 None => *key = Some(node),
             },
         }
@@ -313,10 +327,11 @@ fn merge_sources(value: &Node) -> Option<Vec<&Node>> {
 
 /// Drop duplicate keys (the first wins) and apply YAML 1.1 merge keys: merged entries go at
 /// the `<<` position, explicit keys override them, and earlier sources override later ones.
+/// `None` when the mapping stays as written (the common case: no copy is made).
 fn finish_mapping(
-    entries: Vec<(Node, Node)>,
+    entries: &[(Node, Node)],
     duplicates: &mut Vec<DuplicateKey>,
-) -> Vec<(Node, Node)> {
+) -> Option<Vec<(Node, Node)>> {
     let has_merge = entries
         .iter()
         .any(|(k, v)| is_merge_key(k) && merge_sources(v).is_some());
@@ -330,7 +345,7 @@ fn finish_mapping(
         .collect();
     let mut seen = HashSet::new();
     let mut result = Vec::with_capacity(entries.len());
-    for (key, value) in &entries {
+    for (key, value) in entries {
         if let Some(sources) = is_merge_key(key).then(|| merge_sources(value)).flatten() {
             for source in sources {
                 for (k, v) in source.as_mapping().unwrap_or(&[]) {
@@ -358,10 +373,14 @@ fn finish_mapping(
             result.push((key.clone(), value.clone()));
         }
     }
-    result
+    Some(result)
 }
 
-fn dedupe(mut entries: Vec<(Node, Node)>, duplicates: &mut Vec<DuplicateKey>) -> Vec<(Node, Node)> {
+/// The mapping without its repeated keys, or `None` when no key repeats.
+fn dedupe(
+    entries: &[(Node, Node)],
+    duplicates: &mut Vec<DuplicateKey>,
+) -> Option<Vec<(Node, Node)>> {
     let mut drop = Vec::new();
     if entries.len() <= SMALL_MAPPING {
         for (i, (key, _)) in entries.iter().enumerate() {
@@ -380,21 +399,20 @@ fn dedupe(mut entries: Vec<(Node, Node)>, duplicates: &mut Vec<DuplicateKey>) ->
         }
     }
     if drop.is_empty() {
-        return entries;
+        return None;
     }
-    let mut index = 0;
     let mut next = drop.iter().peekable();
-    entries.retain(|(key, value)| {
-        let keep = next.peek() != Some(&&index);
-        if !keep {
+    let mut kept = Vec::with_capacity(entries.len() - drop.len());
+    for (index, (key, value)) in entries.iter().enumerate() {
+        if next.peek() == Some(&&index) {
             next.next();
             duplicates.push(DuplicateKey {
                 key: key.span,
                 value: value.clone(),
             });
+        } else {
+            kept.push((key.clone(), value.clone()));
         }
-        index += 1;
-        keep
-    });
-    entries
+    }
+    Some(kept)
 }
