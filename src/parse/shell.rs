@@ -29,7 +29,9 @@
 //! Walks over the tree use an explicit stack, and word evaluation stops at a fixed depth, so
 //! no input can exhaust the stack.
 
+mod lex;
 mod prefilter;
+mod syntax;
 mod tree;
 mod variables;
 mod word;
@@ -178,6 +180,34 @@ pub enum Substitution {
 /// Parse every POSIX script of `document` (with a `filter`, only those it admits). Scripts in
 /// other dialects are left out (the rules that read scripts say so in a notification).
 pub fn analyze(document: &Document, filter: Option<&ScriptFilter>) -> Vec<ShellScript> {
+    let source = document.source.text();
+    let mut scripts: Vec<ShellScript> = document
+        .scripts
+        .iter()
+        .enumerate()
+        .filter(|(_, script)| script.dialect.is_posix())
+        .filter_map(|(index, script)| {
+            let variables = variables::of_script(document, script);
+            if filter.is_some_and(|filter| !filter.admits(script.text.as_str(), &variables)) {
+                return None;
+            }
+            let (commands, complete) = syntax::parse(&script.text, source, &variables);
+            Some(ShellScript {
+                script: Some(index),
+                commands,
+                complete,
+            })
+        })
+        .collect();
+    if let Syntax::Dockerfile(dockerfile) = &document.syntax {
+        scripts.extend(exec_commands(dockerfile, source));
+    }
+    scripts
+}
+
+/// TEMPORARY (differential harness): the tree-sitter analysis.
+#[doc(hidden)]
+pub fn analyze_legacy(document: &Document, filter: Option<&ScriptFilter>) -> Vec<ShellScript> {
     thread_local! {
         // One parser per thread, reused for every document (creating one allocates its
         // lexer and stacks).
