@@ -556,3 +556,117 @@ pub(super) fn unquoted_literal(text: &str, out: &mut String) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::variables::Variables;
+    use super::super::{Note, Variable};
+    use super::*;
+    use crate::model::mapped_text::MappedText;
+
+    fn variables() -> Variables {
+        [
+            ("PKG", Some("curl")),
+            ("EMPTY", Some("")),
+            ("TWO", Some("a b")),
+            ("UNSET", None),
+        ]
+        .into_iter()
+        .map(|(name, value)| {
+            let variable = Variable {
+                value: value.map(str::to_owned),
+                notes: Vec::<Note>::new(),
+            };
+            (name.to_owned(), variable)
+        })
+        .collect()
+    }
+
+    /// The value of the first word of `text` and where it ends.
+    fn value(text: &str) -> (Option<String>, bool, usize) {
+        let map = MappedText::contiguous(text, 0);
+        let variables = variables();
+        let mut reader = Reader::new(&map, text, &variables);
+        let scanned = reader.scan_word(None).unwrap_or_default();
+        let value = (!scanned.unknown).then_some(scanned.text);
+        (value, scanned.split, scanned.end)
+    }
+
+    #[test]
+    fn word_values() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("$PKG", Some("curl")),
+            ("${PKG}", Some("curl")),
+            ("\"$PKG\"", Some("curl")),
+            ("${PKG:-x}", Some("curl")),
+            ("${EMPTY:-x}", Some("x")), // known to be empty: the default
+            ("${EMPTY-x}", Some("")),   // set, so no default
+            ("${UNSET:-x}", None),      // unset here, but a build arg may set it
+            ("${NOWHERE}", None),
+            ("${PKG:-$OTHER}", None), // a default that expands: unknown
+            ("${PKG%%.*}", None),     // other operators: unknown
+            ("${#PKG}", None),
+            ("$1", None),
+            ("$@", None),
+            ("${1}", None),
+            ("$", Some("$")),
+            ("a$", Some("a$")),
+            ("\"$\"", Some("$")),
+            ("a\\ b", Some("a b")),
+            ("\"a\\ b\"", Some("a\\ b")),
+            ("\"a\\\"b\\$c\"", Some("a\"b$c")),
+            ("'a\\b'", Some("a\\b")),
+            ("a\\\nb", Some("ab")),
+            ("$'ab'", Some("ab")),
+            ("$'a\\nb'", None),
+            ("$\"ab\"", None),
+            ("{1..3}", None),
+            ("{a,b}", Some("{a,b}")),
+            ("*.txt", Some("*.txt")),
+            ("x=$(id)", None),
+            ("`id`", None),
+            ("$((1+2))", None),
+            ("<(id)", None),
+            ("pkg==1.0", Some("pkg==1.0")),
+            ("caf\u{e9}", Some("caf\u{e9}")),
+        ];
+        for (text, expected) in cases {
+            let (value, _, end) = value(text);
+            assert_eq!(value.as_deref(), *expected, "{text}");
+            assert_eq!(end, text.len(), "{text}");
+        }
+    }
+
+    #[test]
+    fn unquoted_expansions_split() {
+        let cases = [
+            ("$TWO", true),
+            ("\"$TWO\"", false),
+            ("${TWO}x", true),
+            ("plain", false),
+        ];
+        for (text, split) in cases {
+            assert_eq!(value(text).1, split, "{text}");
+        }
+    }
+
+    #[test]
+    fn words_end_at_operators_and_blanks() {
+        let cases = [
+            ("a b", 1),
+            ("a;b", 1),
+            ("a|b", 1),
+            ("a&&b", 1),
+            ("a>b", 1),
+            ("a)b", 1),
+            ("a#b c", 3),
+            ("\"a b\"c d", 6),
+            ("'a;b' c", 5),
+            ("$(a b) c", 6),
+            ("${a:-b c} d", 9),
+        ];
+        for (text, end) in cases {
+            assert_eq!(value(text).2, end, "{text}");
+        }
+    }
+}

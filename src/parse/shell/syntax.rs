@@ -100,7 +100,7 @@ pub(super) struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    fn new(map: &'a MappedText, source: &'a str, variables: &'a Variables) -> Self {
+    pub(super) fn new(map: &'a MappedText, source: &'a str, variables: &'a Variables) -> Self {
         let text = map.as_str();
         Self {
             text,
