@@ -413,3 +413,67 @@ fn command_string_words_map_back_through_escapes_and_continuations() {
     assert_eq!(spans, ["apk", "add", "\\\"jq\\\"", "curl"]);
     assert_eq!(inner.words[2].text(), Some("jq"));
 }
+
+#[test]
+fn mutated_scripts_never_panic_and_keep_their_invariants() {
+    use super::syntax;
+    use super::variables::Variables;
+    use crate::model::mapped_text::MappedText;
+
+    let seeds = [
+        "apt-get install -y \"curl\" $(echo 'x') | sh && { pip install a; }",
+        "case $x in a) b ;; *) c;; esac; for i in 1 2; do cat <<EOF > f\n$(id)\nEOF\ndone",
+        "if [ -f x ]; then X=(a b) y <<< \"$(z)\" 2>&1 & elif [[ $a =~ ^(b|c)$ ]]; then :; fi",
+        "f() { `g \"${h:-$(i)}\"`; }; while read -r l; do echo \"$((1 + $(j)))\" >&2 x; done < <(k)",
+        "sudo bash -lc 'apk add \"jq\" && sh -c \"go install x@latest\"' ; ((n++)) || ! m | n |& o",
+    ];
+    let alphabet = b"$(){}[]`'\"\\|&;<>#\n =-:!*";
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        usize::try_from(state % 1_000_003).unwrap()
+    };
+    let variables = Variables::new();
+    for seed in seeds {
+        for _ in 0..400 {
+            let mut bytes = seed.as_bytes().to_vec();
+            for _ in 0..=next() % 4 {
+                let at = next() % (bytes.len() + 1);
+                let byte = alphabet[next() % alphabet.len()];
+                match next() % 3 {
+                    0 => bytes.insert(at, byte),
+                    1 if at < bytes.len() => {
+                        bytes.remove(at);
+                    }
+                    _ => bytes.truncate(at),
+                }
+            }
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let map = MappedText::contiguous(text.clone(), 0);
+            let (commands, _) = syntax::parse(&map, &text, &variables);
+            for (index, command) in commands.iter().enumerate() {
+                let spans = command
+                    .words
+                    .iter()
+                    .map(|word| word.span)
+                    .chain(
+                        command
+                            .redirects
+                            .iter()
+                            .filter_map(|r| r.target.as_ref().map(|t| t.span)),
+                    )
+                    .chain(std::iter::once(command.span));
+                for span in spans {
+                    assert!(span.start <= span.end && span.end <= text.len(), "{text:?}");
+                    assert!(text.get(span.start..span.end).is_some(), "{text:?}");
+                }
+                if let Some(nesting) = command.nesting {
+                    assert!(nesting.parent < index, "{text:?}");
+                    assert!(nesting.substitution.end <= text.len(), "{text:?}");
+                }
+            }
+        }
+    }
+}
