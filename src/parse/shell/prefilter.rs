@@ -2,7 +2,7 @@
 //! caller reads: a script is parsed only when its literal text (or a known variable it
 //! names) holds every string of one entry of a [`ScriptFilter`].
 //!
-//! NOTE: exact, not a heuristic. A word's value (`word.rs`) is its text with only quotes,
+//! NOTE: exact, not a heuristic. A word's value (`lex.rs`) is its text with only quotes,
 //! backslashes, backslash-newlines and the `$` of `$'…'` taken out, plus the values of known
 //! variables; every other construct makes the value unknown, and an unknown word names no
 //! program. So once those characters are removed, a program name or argument made of other

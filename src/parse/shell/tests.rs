@@ -209,13 +209,154 @@ fn workflow_scripts_use_env_literals_and_mask_expressions() {
     assert_eq!(&text[word.span.start..word.span.end], "$TOOL");
 }
 
+/// The one script of a workflow step that runs `script`.
+fn workflow_script(script: &str) -> ShellScript {
+    let text =
+        format!("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: {script:?}\n");
+    let document = document(FileKind::Workflow, &text);
+    document.shell()[0].clone()
+}
+
+fn run_script(script: &str) -> ShellScript {
+    let text = format!("FROM alpine:3.20\nRUN {script}\n");
+    let document = document(FileKind::Dockerfile, &text);
+    let mut shell = document.shell().to_vec();
+    assert_eq!(shell.len(), 1, "{script}");
+    shell.remove(0)
+}
+
 #[test]
-fn hostile_nesting_does_not_overflow() {
-    let deep = format!("echo {}x{}", "$(".repeat(5000), ")".repeat(5000));
-    let got = run_commands(&deep);
-    assert_eq!(got.len(), 5001); // echo, then each $( )
-    let strings = format!("echo {}", "\"$(echo ".repeat(3000));
-    let _ = run_commands(&strings);
+fn hostile_nesting_stops_at_the_depth_cap() {
+    // On a small stack (a debug build's frames are the largest), as a worker thread has.
+    let reader = std::thread::Builder::new()
+        .stack_size(STACK)
+        .spawn(hostile_nesting)
+        .unwrap();
+    reader.join().unwrap();
+}
+
+const STACK: usize = 512 * 1024;
+
+fn hostile_nesting() {
+    // 20,000 nested `$(`: the commands down to the cap are read, the rest is skipped and the
+    // script marked incomplete (no stack overflow, no rescanning per level).
+    let deep = format!("echo {}x{}", "$(".repeat(20_000), ")".repeat(20_000));
+    let script = run_script(&deep);
+    assert!(!script.complete);
+    assert!(
+        (10..100).contains(&script.commands.len()),
+        "{}",
+        script.commands.len()
+    );
+    assert_eq!(
+        script.commands[2].nesting.map(|nesting| nesting.parent),
+        Some(1)
+    );
+    // 20,000 nested subshells, strings and backticks.
+    for hostile in [
+        format!("{}true{}", "( ".repeat(20_000), ")".repeat(20_000)),
+        format!("echo {}", "\"$(echo ".repeat(20_000)),
+        format!("echo {}", "${x:-".repeat(20_000)),
+        "if true; then ".repeat(20_000),
+        format!("echo {}", "$(( 1 + ".repeat(20_000)),
+        "{ ".repeat(20_000),
+    ] {
+        let script = run_script(&hostile);
+        assert!(!script.complete, "{}", &hostile[..30]);
+    }
+    // `((((…))))` is one arithmetic command, read without nesting.
+    let arithmetic = format!("{}1{}", "(".repeat(20_000), ")".repeat(20_000));
+    assert!(run_script(&arithmetic).commands.is_empty());
+    // Shallow nesting is read whole.
+    let shallow = format!("echo {}x{}", "$(".repeat(20), ")".repeat(20));
+    let script = run_script(&shallow);
+    assert!(script.complete);
+    assert_eq!(script.commands.len(), 21);
+}
+
+#[test]
+fn unterminated_input_at_the_end_keeps_what_was_read() {
+    let cases: &[(&str, &[&str])] = &[
+        ("apk add curl; echo \"abc", &["apk add curl", "echo"]),
+        ("apk add curl; echo 'abc", &["apk add curl", "echo"]),
+        ("apk add curl; echo $(ls", &["apk add curl", "echo ?", "ls"]),
+        ("apk add curl\ncat <<EOF\nhello", &["apk add curl", "cat"]),
+        (
+            "apk add curl && if true; then pip install x",
+            &["apk add curl", "true", "pip install x"],
+        ),
+    ];
+    for (script, expected) in cases {
+        let shell = workflow_script(script);
+        assert!(!shell.complete, "{script}");
+        let expected: Vec<String> = expected.iter().map(|s| (*s).to_owned()).collect();
+        assert_eq!(commands(&shell), expected, "{script}");
+    }
+}
+
+#[test]
+fn a_megabyte_on_one_line_is_read_in_linear_time() {
+    let line = "apt-get install -y \"curl\" $(echo x) | sh; ".repeat(25_000);
+    assert!(line.len() > 1_000_000);
+    let started = std::time::Instant::now();
+    let script = run_script(&line);
+    assert!(script.complete);
+    assert_eq!(script.commands.len(), 75_000);
+    assert_eq!(
+        script.commands[74_998].nesting.map(|n| n.parent),
+        Some(74_997)
+    );
+    assert_eq!(
+        script.commands[74_999].pipe.map(|p| p.pipeline),
+        Some(24_999)
+    );
+    // Generous: a debug build reads it in well under a second.
+    assert!(started.elapsed().as_secs() < 20);
+}
+
+#[test]
+fn redirections_and_words_follow_the_shell_grammar() {
+    // Where tree-sitter-bash disagreed with bash (and the shell is what runs).
+    let text = "FROM alpine:3.20\nRUN cd /tmp && curl -fsSL x > i.sh | tee log 2>/dev/null && \
+                echo >&2 'no arch' && cat <<EOF > f | sh\necho $(id)\nEOF\n";
+    let document = document(FileKind::Dockerfile, text);
+    let commands = &document.shell()[0].commands;
+    let shown: Vec<String> = commands.iter().map(show).collect();
+    assert_eq!(
+        shown,
+        [
+            "cd /tmp",
+            "curl -fsSL x",
+            "tee log",
+            "echo no arch",
+            "cat",
+            "sh",
+            "id"
+        ]
+    );
+    // A redirection after a list or pipeline belongs to its last command.
+    assert_eq!(commands[2].redirects[0].operator, "2>");
+    // A word after a redirection is an argument.
+    assert_eq!(commands[3].redirects[0].operator, ">&");
+    // A heredoc's line goes on: its redirection and its pipeline.
+    let operators: Vec<&str> = commands[4]
+        .redirects
+        .iter()
+        .map(|r| r.operator.as_str())
+        .collect();
+    assert_eq!(operators, ["<<", ">"]);
+    assert_eq!(commands[5].pipe.map(|pipe| pipe.stage), Some(1));
+    // The body is not commands; its substitutions are, in the heredoc's redirection.
+    assert_eq!(
+        commands[6].nesting.map(|n| (n.parent, n.place)),
+        Some((4, Place::Redirect(0)))
+    );
+    // `$A/$B` is one word.
+    assert_eq!(run_commands("docker push $R/$N:$T"), ["docker push ?"]);
+    // `<<EOT bash`: a heredoc before the command name (the body is a script of its own).
+    let heredoc_first = workflow_script("<<EOT bash\nset -ex\napk add curl\nEOT");
+    assert!(heredoc_first.complete);
+    assert_eq!(super::tests::commands(&heredoc_first), ["bash"]);
 }
 
 #[test]
@@ -271,4 +412,68 @@ fn command_string_words_map_back_through_escapes_and_continuations() {
         .collect();
     assert_eq!(spans, ["apk", "add", "\\\"jq\\\"", "curl"]);
     assert_eq!(inner.words[2].text(), Some("jq"));
+}
+
+#[test]
+fn mutated_scripts_never_panic_and_keep_their_invariants() {
+    use super::syntax;
+    use super::variables::Variables;
+    use crate::model::mapped_text::MappedText;
+
+    let seeds = [
+        "apt-get install -y \"curl\" $(echo 'x') | sh && { pip install a; }",
+        "case $x in a) b ;; *) c;; esac; for i in 1 2; do cat <<EOF > f\n$(id)\nEOF\ndone",
+        "if [ -f x ]; then X=(a b) y <<< \"$(z)\" 2>&1 & elif [[ $a =~ ^(b|c)$ ]]; then :; fi",
+        "f() { `g \"${h:-$(i)}\"`; }; while read -r l; do echo \"$((1 + $(j)))\" >&2 x; done < <(k)",
+        "sudo bash -lc 'apk add \"jq\" && sh -c \"go install x@latest\"' ; ((n++)) || ! m | n |& o",
+    ];
+    let alphabet = b"$(){}[]`'\"\\|&;<>#\n =-:!*";
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        usize::try_from(state % 1_000_003).unwrap()
+    };
+    let variables = Variables::new();
+    for seed in seeds {
+        for _ in 0..400 {
+            let mut bytes = seed.as_bytes().to_vec();
+            for _ in 0..=next() % 4 {
+                let at = next() % (bytes.len() + 1);
+                let byte = alphabet[next() % alphabet.len()];
+                match next() % 3 {
+                    0 => bytes.insert(at, byte),
+                    1 if at < bytes.len() => {
+                        bytes.remove(at);
+                    }
+                    _ => bytes.truncate(at),
+                }
+            }
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let map = MappedText::contiguous(text.clone(), 0);
+            let (commands, _) = syntax::parse(&map, &text, &variables);
+            for (index, command) in commands.iter().enumerate() {
+                let spans = command
+                    .words
+                    .iter()
+                    .map(|word| word.span)
+                    .chain(
+                        command
+                            .redirects
+                            .iter()
+                            .filter_map(|r| r.target.as_ref().map(|t| t.span)),
+                    )
+                    .chain(std::iter::once(command.span));
+                for span in spans {
+                    assert!(span.start <= span.end && span.end <= text.len(), "{text:?}");
+                    assert!(text.get(span.start..span.end).is_some(), "{text:?}");
+                }
+                if let Some(nesting) = command.nesting {
+                    assert!(nesting.parent < index, "{text:?}");
+                    assert!(nesting.substitution.end <= text.len(), "{text:?}");
+                }
+            }
+        }
+    }
 }
