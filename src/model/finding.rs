@@ -1,5 +1,8 @@
 //! A finding: one rule violation at one place, with everything every report format needs.
 
+use std::cmp::Ordering;
+use std::sync::Arc;
+
 use crate::model::level::Level;
 use crate::model::location::{Location, Related};
 use crate::model::rule::RuleMeta;
@@ -64,6 +67,23 @@ impl Finding {
             self.primary.span.end,
             self.rule.id,
         )
+    }
+
+    /// The report's order, [`Self::sort_key`]'s: the paths are compared only for findings of
+    /// different files (a large tree's paths share long prefixes).
+    pub fn report_order(&self, other: &Self) -> Ordering {
+        if Arc::ptr_eq(&self.primary.source, &other.primary.source) {
+            let key = |finding: &Self| {
+                (
+                    finding.primary.span.start,
+                    finding.primary.span.end,
+                    finding.rule.id,
+                )
+            };
+            key(self).cmp(&key(other))
+        } else {
+            self.sort_key().cmp(&other.sort_key())
+        }
     }
 
     /// The stable identity of a finding, without line numbers: rule id, path and the

@@ -131,7 +131,7 @@ impl Report {
         policy: Policies,
         root_uri: Option<String>,
     ) -> Self {
-        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        findings.sort_by(Finding::report_order);
         let pre_existing = findings
             .iter()
             .filter(|finding| {
@@ -458,22 +458,39 @@ pub fn window(line: &str, at: usize, max: usize) -> (String, usize) {
 /// One fingerprint per finding: FNV-1a over (rule id, path, normalized matched text, ordinal
 /// among identical keys). No line numbers, so inserting unrelated lines keeps it stable.
 pub fn fingerprints(findings: &[Finding]) -> Vec<String> {
-    // Keys and hashes on all cores; only the ordinals (the nth finding with its key) are
-    // counted in order.
-    let keys: Vec<String> = findings.par_iter().map(Finding::fingerprint_key).collect();
-    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(keys.len());
-    let ordinals: Vec<usize> = keys
-        .iter()
-        .map(|key| {
-            let ordinal = seen.entry(key.as_str()).or_insert(0);
-            *ordinal += 1;
-            *ordinal
+    // A key holds its path, so only findings of one file can share one: each file's findings
+    // are counted on their own (in their order), the files on all cores.
+    let mut files: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (index, finding) in findings.iter().enumerate() {
+        files
+            .entry(finding.primary.source.path())
+            .or_default()
+            .push(index);
+    }
+    let files: Vec<Vec<usize>> = files.into_values().collect();
+    let mut out = vec![String::new(); findings.len()];
+    let computed: Vec<(usize, String)> = files
+        .par_iter()
+        .flat_map_iter(|indices| {
+            let mut seen: HashMap<String, usize> = HashMap::new();
+            indices
+                .iter()
+                .filter_map(|&index| {
+                    let key = findings.get(index)?.fingerprint_key();
+                    let ordinal = seen.entry(key.clone()).or_insert(0);
+                    *ordinal += 1;
+                    let hash = fnv1a(format!("{key}\u{0}{ordinal}").as_bytes());
+                    Some((index, format!("{hash:016x}")))
+                })
+                .collect::<Vec<_>>()
         })
         .collect();
-    keys.par_iter()
-        .zip(ordinals)
-        .map(|(key, ordinal)| format!("{:016x}", fnv1a(format!("{key}\u{0}{ordinal}").as_bytes())))
-        .collect()
+    for (index, fingerprint) in computed {
+        if let Some(slot) = out.get_mut(index) {
+            *slot = fingerprint;
+        }
+    }
+    out
 }
 
 /// FNV-1a, 64 bit: tiny, stable across platforms and releases (unlike `std`'s hasher).

@@ -42,7 +42,9 @@ impl Size {
 enum Collection {
     Sequence,
     /// With the key read and waiting for its value.
-    Mapping { key: Option<Node> },
+    Mapping {
+        key: Option<Node>,
+    },
 }
 
 /// An open collection. Its children wait on the builder's shared stacks (`items` for a

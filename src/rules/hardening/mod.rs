@@ -57,6 +57,7 @@ fn is_root_user(spec: &str) -> bool {
 pub(crate) mod test_support {
     use std::sync::Arc;
 
+    use crate::model::finding::Finding;
     use crate::model::kind::FileKind;
     use crate::model::source::SourceFile;
     use crate::parse::{ParseContext, env, parse};
@@ -84,7 +85,7 @@ pub(crate) mod test_support {
         };
         let document = parse(source, kind, &cx);
         let mut findings = check(&document, &CheckContext::default());
-        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        findings.sort_by(Finding::report_order);
         findings
             .iter()
             .filter(|finding| finding.rule.id == rule)
