@@ -70,8 +70,9 @@ pub struct Node {
     /// anchored node's text; for a quoted scalar, the content without its quotes; for a block
     /// scalar, its content lines without the trailing line break.
     pub span: Span,
-    /// Where the node was used through `*alias` (or a `<<` merge key), if it was.
-    pub alias: Option<Span>,
+    /// Where the node was used through `*alias` (or a `<<` merge key), if it was: boxed,
+    /// since few nodes are aliased and a smaller node is cheaper to build and move.
+    alias: Option<Box<Span>>,
 }
 
 /// The value of a node. Collections are shared so an alias costs one pointer, not a copy.
@@ -246,9 +247,14 @@ impl Node {
         }
     }
 
+    /// Where the node was used through `*alias` (or a `<<` merge key), if it was.
+    pub fn alias(&self) -> Option<Span> {
+        self.alias.as_deref().copied()
+    }
+
     /// Where the node is used: the alias for an aliased node, else where it is written.
     pub fn use_span(&self) -> Span {
-        self.alias.unwrap_or(self.span)
+        self.alias().unwrap_or(self.span)
     }
 }
 

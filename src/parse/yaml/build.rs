@@ -262,7 +262,7 @@ impl Builder<'_> {
         let node = Node {
             value: anchor.node.value.clone(),
             span: anchor.node.span,
-            alias: Some(span),
+            alias: Some(Box::new(span)),
         };
         let (size, height) = (anchor.size, anchor.height);
         self.finish(node, size, height, 0);
@@ -357,8 +357,8 @@ fn finish_mapping(
                     }
                     let mut k = k.clone();
                     let mut v = v.clone();
-                    k.alias = k.alias.or(source.alias);
-                    v.alias = v.alias.or(source.alias);
+                    k.alias = k.alias.or_else(|| source.alias.clone());
+                    v.alias = v.alias.or_else(|| source.alias.clone());
                     result.push((k, v));
                 }
             }

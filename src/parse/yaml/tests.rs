@@ -76,7 +76,7 @@ fn scalar_spans_and_decoded_text() {
         assert_eq!(&*scalar.text, decoded, "{text:?}");
         assert_eq!(scalar.style, style, "{text:?}");
         assert_eq!(at(text, value.span), written, "{text:?}");
-        assert_eq!(value.alias, None);
+        assert_eq!(value.alias(), None);
     }
 }
 
@@ -116,7 +116,7 @@ fn aliases_share_the_anchor_span_and_record_the_use() {
     let node = root(text);
     let web = node.get("web").unwrap();
     assert_eq!(at(text, web.span), "image: nginx");
-    assert_eq!(at(text, web.alias.unwrap()), "*b");
+    assert_eq!(at(text, web.alias().unwrap()), "*b");
     let image = web.get("image").unwrap();
     assert_eq!(at(text, image.span), "nginx");
     assert_eq!(
@@ -145,7 +145,7 @@ literal: {<<: {image: three}}
     let one = node.get("one").unwrap();
     let image = one.get("image").unwrap();
     assert_eq!(at(text, image.span), "one");
-    assert_eq!(at(text, image.alias.unwrap()), "*a");
+    assert_eq!(at(text, image.alias().unwrap()), "*a");
     assert_eq!(one.get("z").unwrap().as_str(), Some("1"));
     // The first source wins; keys come once.
     let many = node.get("many").unwrap();
@@ -156,11 +156,11 @@ literal: {<<: {image: three}}
     // Explicit keys override merged ones, wherever they are written.
     let over = node.get("over").unwrap();
     assert_eq!(over.get("image").unwrap().as_str(), Some("mine"));
-    assert_eq!(over.get("image").unwrap().alias, None);
+    assert_eq!(over.get("image").unwrap().alias(), None);
     assert_eq!(over.get("x").unwrap().as_str(), Some("b"));
     assert!(over.get("<<").is_none());
     let literal = node.get("literal").unwrap().get("image").unwrap();
-    assert_eq!((literal.as_str(), literal.alias), (Some("three"), None));
+    assert_eq!((literal.as_str(), literal.alias()), (Some("three"), None));
     let file = parse_yaml(text).unwrap();
     assert!(file.duplicate_keys.is_empty());
 }
