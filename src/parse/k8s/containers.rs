@@ -114,6 +114,9 @@ pub(super) fn generic(spec: &Node, owner: &Owner<'_>) -> Vec<Container> {
     containers
 }
 
+/// `parent`: the mapping around `node` (through sequences), whose `name:` names an Argo
+/// template's container. Names are looked up only for a container found: a CRD's schema is
+/// thousands of mappings and holds none.
 fn walk(
     node: &Node,
     parent: Option<&Node>,
@@ -133,8 +136,6 @@ fn walk(
     let Some(entries) = node.as_mapping() else {
         return;
     };
-    // The `name:` scalar; its text is made only for a container it names.
-    let name = node.get("name").filter(|name| name.as_string().is_some());
     for (key, value) in entries {
         let key = key.as_str().unwrap_or("");
         if let Some((_, role)) = LISTS.iter().find(|(list, _)| *list == key)
@@ -144,19 +145,27 @@ fn walk(
                 if is_container(item) {
                     out.push(container(item, role, index + 1, None, owner));
                 } else {
-                    walk(item, name, owner, depth + 1, out);
+                    walk(item, Some(node), owner, depth + 1, out);
                 }
             }
         } else if let Some((_, role)) = SINGLES.iter().find(|(single, _)| *single == key)
             && is_container(value)
         {
             // An Argo template's container is named by its template.
-            let label = name.or(parent).and_then(|name| (owner.text_of)(name));
+            let name = name_of(node).or_else(|| parent.and_then(name_of));
+            let label = name.and_then(|name| (owner.text_of)(name));
             out.push(container(value, role, 1, label.as_deref(), owner));
         } else {
-            walk(value, name, owner, depth + 1, out);
+            walk(value, Some(node), owner, depth + 1, out);
         }
     }
+}
+
+/// The `name:` scalar of a mapping.
+fn name_of(mapping: &Node) -> Option<&Node> {
+    mapping
+        .get("name")
+        .filter(|name| name.as_string().is_some())
 }
 
 /// A mapping with a scalar `image:` and one of [`CONTAINER_KEYS`].
