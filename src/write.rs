@@ -182,6 +182,14 @@ pub fn append_runner_file(
 mod tests {
     use super::*;
 
+    fn mkfifo(path: &Path) {
+        let status = std::process::Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .unwrap();
+        assert!(status.success(), "mkfifo {}", path.display());
+    }
+
     #[test]
     fn a_planted_link_is_replaced_not_followed() {
         let dir = tempfile::tempdir().unwrap();
@@ -216,11 +224,7 @@ mod tests {
         assert!(kind.is_char_device(), "/dev/zero was replaced");
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("fifo");
-        let status = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap();
-        assert!(status.success());
+        mkfifo(&fifo);
         let link = dir.path().join("link");
         std::os::unix::fs::symlink(&fifo, &link).unwrap();
         for path in [&fifo, &link] {
@@ -273,11 +277,7 @@ mod tests {
         assert!(append_runner_file(&socket, write).is_err());
         assert!(append_runner_file(dir.path(), write).is_err());
         let fifo = dir.path().join("fifo");
-        let status = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap();
-        assert!(status.success());
+        mkfifo(&fifo);
         assert!(append_runner_file(&fifo, write).is_err());
         let real = dir.path().join("real");
         append_runner_file(&real, write).unwrap();
