@@ -3,9 +3,14 @@
 //!
 //! NOTE: scalars are never coerced (YAML 1.1 `on`/`NO` stay strings); aliased subtrees are
 //! shared through `Arc`, never deep-cloned, and alias expansion and nesting depth are bounded.
+//! Two readers feed one tree builder: `fast.rs` reads the plain block YAML most files are
+//! (CRDs, compose, workflows) line by line; anything else, and every error, is granit-parser's.
+//! Both give the same tree, spans and duplicate keys (`yaml/fast_tests.rs`).
 
 #[path = "yaml/build.rs"]
 mod build;
+#[path = "yaml/fast.rs"]
+mod fast;
 #[path = "yaml/scalar_map.rs"]
 mod scalar_map;
 
@@ -261,3 +266,7 @@ impl Node {
 #[cfg(test)]
 #[path = "yaml/tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "yaml/fast_tests.rs"]
+mod fast_tests;

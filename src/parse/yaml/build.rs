@@ -63,7 +63,7 @@ struct Frame {
     height: usize,
 }
 
-struct Builder<'t> {
+pub(super) struct Builder<'t> {
     text: &'t str,
     stack: Vec<Frame>,
     items: Vec<Node>,
@@ -75,20 +75,19 @@ struct Builder<'t> {
 }
 
 pub(super) fn build(text: &str) -> Result<YamlFile, YamlError> {
+    match super::fast::build(text) {
+        Some(file) => Ok(file),
+        None => build_with_granit(text),
+    }
+}
+
+/// The general path: every YAML construct, with granit-parser's errors.
+pub(super) fn build_with_granit(text: &str) -> Result<YamlFile, YamlError> {
     let options = options! {
         flow_nesting_limit: MAX_DEPTH,
         block_nesting_limit: MAX_DEPTH,
     };
-    let mut builder = Builder {
-        text,
-        stack: Vec::new(),
-        items: Vec::new(),
-        entries: Vec::new(),
-        anchors: HashMap::new(),
-        expanded: Size::default(),
-        root: None,
-        file: YamlFile::default(),
-    };
+    let mut builder = Builder::new(text);
     for next in Parser::new_from_str_with_options(text, options) {
         let (event, span) = next.map_err(|error| scan_error(&error))?;
         let range = span.byte_range().unwrap_or(0..0);
@@ -113,8 +112,25 @@ fn scan_error(error: &ScanError) -> YamlError {
     }
 }
 
-impl Builder<'_> {
-    fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), YamlError> {
+impl<'t> Builder<'t> {
+    pub(super) fn new(text: &'t str) -> Self {
+        Self {
+            text,
+            stack: Vec::new(),
+            items: Vec::new(),
+            entries: Vec::new(),
+            anchors: HashMap::new(),
+            expanded: Size::default(),
+            root: None,
+            file: YamlFile::default(),
+        }
+    }
+
+    pub(super) fn into_file(self) -> YamlFile {
+        self.file
+    }
+
+    pub(super) fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), YamlError> {
         match event {
             Event::DocumentStart(..) => self.root = None,
             Event::DocumentEnd => {
