@@ -71,7 +71,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             out.write_all(b"\"results\": [")?;
             let mut first = true;
             for window in items.chunks(RENDER_WINDOW) {
-                let rendered: Vec<serde_json::Result<String>> = window
+                let rendered: Vec<serde_json::Result<Vec<u8>>> = window
                     .par_iter()
                     .map(|item| pretty_at(&result(report, &line_hashes, *item), &inner))
                     .collect();
@@ -79,7 +79,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                     out.write_all(if first { b"\n" } else { b",\n" })?;
                     first = false;
                     out.write_all(inner.as_bytes())?;
-                    out.write_all(text.map_err(io::Error::other)?.as_bytes())?;
+                    out.write_all(&text.map_err(io::Error::other)?)?;
                 }
             }
             out.write_all(b"\n")?;
@@ -102,19 +102,96 @@ const RENDER_WINDOW: usize = 1024;
 
 /// `value` pretty-printed as serde_json prints it inside a pretty document where it begins
 /// after `indent`: each line after the first indented by that much more.
-fn pretty_at<T: Serialize>(value: &T, indent: &str) -> serde_json::Result<String> {
-    let text = serde_json::to_string_pretty(value)?;
-    // A JSON string never holds a raw line break: every one is the printer's.
-    let breaks = text.bytes().filter(|byte| *byte == b'\n').count();
-    let mut indented = String::with_capacity(text.len() + breaks * indent.len());
-    for (index, line) in text.split('\n').enumerate() {
-        if index > 0 {
-            indented.push('\n');
-            indented.push_str(indent);
+fn pretty_at<T: Serialize>(value: &T, indent: &str) -> serde_json::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(2048);
+    let formatter = NestedPretty {
+        base: indent.as_bytes(),
+        level: 0,
+        has_value: false,
+    };
+    value.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut out, formatter,
+    ))?;
+    Ok(out)
+}
+
+/// serde_json's `PrettyFormatter` (two spaces a level) for a value printed `base` deep: every
+/// line after the first starts with `base`, in the same pass.
+struct NestedPretty<'a> {
+    base: &'a [u8],
+    level: usize,
+    has_value: bool,
+}
+
+impl NestedPretty<'_> {
+    fn line<W: ?Sized + Write>(&self, writer: &mut W, start: &[u8]) -> io::Result<()> {
+        writer.write_all(start)?;
+        writer.write_all(self.base)?;
+        for _ in 0..self.level {
+            writer.write_all(b"  ")?;
         }
-        indented.push_str(line);
+        Ok(())
     }
-    Ok(indented)
+}
+
+impl serde_json::ser::Formatter for NestedPretty<'_> {
+    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        writer.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.line(writer, b"\n")?;
+        }
+        writer.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.line(writer, if first { b"\n" } else { b",\n" })
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        writer.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.line(writer, b"\n")?;
+        }
+        writer.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.line(writer, if first { b"\n" } else { b",\n" })
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// The whole SARIF log for `report`: one run.
@@ -500,7 +577,8 @@ impl LineHashCache {
         let files = sources
             .into_par_iter()
             .map(|(path, (source, lines))| {
-                let hashes = line_hash_values(source.text());
+                let last = lines.last().copied().unwrap_or(0);
+                let hashes = line_hash_values(source.text(), last);
                 let wanted = lines
                     .into_iter()
                     .map(|line| {
@@ -531,7 +609,7 @@ impl LineHashCache {
 /// end-of-file marker 65535; `:n` counts earlier lines with the same hash. Uploads through
 /// the REST API get no fingerprints computed for them, so we add them ourselves.
 pub fn line_hashes(text: &str) -> Vec<String> {
-    line_hash_values(text)
+    line_hash_values(text, usize::MAX)
         .into_iter()
         .map(|(hash, count)| line_hash_label(hash, count))
         .collect()
@@ -543,9 +621,10 @@ fn line_hash_label(hash: u64, count: usize) -> String {
 }
 
 /// Per line of `text` (index 0 = line 1): its rolling hash and how many lines up to it
-/// (itself included) have the same hash. Labels are formatted only for the lines a report
-/// needs.
-fn line_hash_values(text: &str) -> Vec<(u64, usize)> {
+/// (itself included) have the same hash, up to line `last`: a line's hash and count depend
+/// only on the text from its start on and on the lines before it, so hashing stops there.
+/// Labels are formatted only for the lines a report needs.
+fn line_hash_values(text: &str, last: usize) -> Vec<(u64, usize)> {
     const BLOCK: usize = 100;
     const MOD: u64 = 37;
     const EOF: u16 = 65535;
@@ -556,9 +635,10 @@ fn line_hash_values(text: &str) -> Vec<(u64, usize)> {
         line_numbers: [0usize; BLOCK], // 0 = none (line numbers are 1-based)
         hash: 0,
         index: 0,
-        counts: HashMap::new(),
+        counts: HashMap::default(),
         out: Vec::new(),
         first_mod,
+        last,
     };
     let mut line_number = 0usize;
     let mut line_start = true;
@@ -594,18 +674,26 @@ fn line_hash_values(text: &str) -> Vec<(u64, usize)> {
     if text.is_ascii() {
         for byte in text.bytes() {
             process(&mut state, u16::from(byte));
+            if state.done() {
+                break;
+            }
         }
     } else {
         for unit in text.encode_utf16() {
             process(&mut state, unit);
+            if state.done() {
+                break;
+            }
         }
     }
-    process(&mut state, EOF);
-    for _ in 0..BLOCK {
-        if state.current_line() != 0 {
-            state.output();
+    if !state.done() {
+        process(&mut state, EOF);
+        for _ in 0..BLOCK {
+            if state.current_line() != 0 {
+                state.output();
+            }
+            state.update(0);
         }
-        state.update(0);
     }
     let mut by_line = state.out;
     by_line.sort_by_key(|(line, _, _)| *line);
@@ -620,13 +708,23 @@ struct Hasher {
     line_numbers: [usize; 100],
     hash: u64,
     index: usize,
-    counts: HashMap<u64, usize>,
+    /// Occurrences so far per hash (the keys are hashes already: a fast hasher will do).
+    counts: HashMap<u64, usize, foldhash::fast::FixedState>,
     /// (line, hash, occurrence)
     out: Vec<(usize, u64, usize)>,
     first_mod: u64,
+    /// The last line whose hash is wanted.
+    last: usize,
 }
 
 impl Hasher {
+    /// Lines are output in order: once `last` is, nothing more is needed.
+    fn done(&self) -> bool {
+        self.out
+            .last()
+            .is_some_and(|(line, _, _)| *line >= self.last)
+    }
+
     fn current_line(&self) -> usize {
         self.line_numbers.get(self.index).copied().unwrap_or(0)
     }
@@ -665,6 +763,21 @@ impl Hasher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Hashing stops after the last wanted line; every line up to it keeps its hash and count.
+    #[test]
+    fn line_hashes_up_to_a_line_are_a_prefix_of_all_of_them() {
+        let text = "FROM a\nRUN x\n\nFROM a\nRUN x\n".repeat(40) + "short\n\tlast line";
+        let all = line_hash_values(&text, usize::MAX);
+        assert_eq!(all.len(), text.lines().count());
+        for last in [1, 2, 3, 7, 100, all.len() - 1, all.len()] {
+            let some = line_hash_values(&text, last);
+            assert!(some.len() >= last, "{last}: {} lines", some.len());
+            assert_eq!(some[..last], all[..last], "up to line {last}");
+        }
+        // The repeated block repeats hashes, so counts above 1 are among those compared.
+        assert!(all.iter().any(|(_, count)| *count > 1));
+    }
 
     /// Vectors from github/codeql-action's own unit tests (`src/fingerprints.test.ts`,
     /// test "hash"), which run the reference implementation.
