@@ -228,6 +228,7 @@ pub fn discover(roots: &[PathBuf], excludes: &Excludes) -> Result<Discovery, Dis
             excludes,
             found: &found,
             seen: Mutex::new(HashSet::new()),
+            prefix: root_prefix(root, cwd.as_deref()),
         };
         match git::WorkTree::containing(&real) {
             Some(tree) => scan.git(&tree, 0),
@@ -302,6 +303,9 @@ struct RootScan<'a> {
     found: &'a Found,
     /// Root-relative paths already considered (the index and the walk overlap).
     seen: Mutex<HashSet<PathBuf>>,
+    /// The root's display path when it lies under the working directory: a file's is then
+    /// this and its root-relative path (see [`root_prefix`]).
+    prefix: Option<String>,
 }
 
 /// What is on disk at a path, as far as discovery needs to know.
@@ -412,12 +416,16 @@ impl RootScan<'_> {
             excludes: self.excludes,
             found: self.found,
             seen: Mutex::new(HashSet::new()),
+            prefix: root_prefix(&path, self.cwd),
         };
         nested.git(&tree, depth + 1);
     }
 
     fn display(&self, relative: &Path) -> String {
-        display_path(&self.root.join(relative), self.cwd)
+        match &self.prefix {
+            Some(prefix) if safe_relative(relative) => join_display(prefix, relative),
+            _ => display_path(&self.root.join(relative), self.cwd),
+        }
     }
 
     /// Decide about one root-relative path: a candidate, a notification, or nothing.
@@ -701,6 +709,37 @@ pub fn display_path(path: &Path, cwd: Option<&Path>) -> String {
     }
 }
 
+/// The display path of `root` when `display_path(root.join(relative), cwd)` is that and
+/// `relative` for every path of normal components (the root lies under `cwd`), so each
+/// file found costs a string join, not two normalizations.
+fn root_prefix(root: &Path, cwd: Option<&Path>) -> Option<String> {
+    let cwd = cwd?;
+    let absolute = if root.is_absolute() {
+        root.to_path_buf()
+    } else {
+        cwd.join(root)
+    };
+    normalize(&absolute)
+        .starts_with(normalize(cwd))
+        .then(|| display_path(root, Some(cwd)))
+}
+
+/// `prefix/relative` with `/` between components; `relative` holds normal components only.
+fn join_display(prefix: &str, relative: &Path) -> String {
+    let mut out = if prefix == "." {
+        String::new()
+    } else {
+        prefix.to_owned()
+    };
+    for component in relative.components() {
+        if !out.is_empty() {
+            out.push('/');
+        }
+        out.push_str(&component.as_os_str().to_string_lossy());
+    }
+    if out.is_empty() { ".".to_owned() } else { out }
+}
+
 /// Remove `.` and resolve `..` lexically (no file system access, no symlink resolution).
 fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -782,6 +821,38 @@ mod tests {
         for (path, expected) in cases {
             assert_eq!(is_template(Path::new(path)), expected, "{path}");
         }
+    }
+
+    #[test]
+    fn a_root_s_display_prefix_gives_the_same_paths() {
+        let cases = [
+            ("/repo", "/repo"),
+            ("/repo", "/"),
+            ("/repo/a", "/repo"),
+            ("a/./b", "/repo"),
+            ("./a/../b", "/repo"),
+            ("/repo/../repo/x", "/repo"),
+            (".", "/repo"),
+            ("..", "/repo/sub"),
+            ("/elsewhere", "/repo"),
+        ];
+        for (root, cwd) in cases {
+            let (root, cwd) = (Path::new(root), Path::new(cwd));
+            for relative in ["", "Dockerfile", "x/y/compose.yaml", "a b/ü.yml"] {
+                let expected = display_path(&root.join(relative), Some(cwd));
+                let relative = Path::new(relative);
+                if let Some(prefix) = root_prefix(root, Some(cwd)) {
+                    assert_eq!(
+                        join_display(&prefix, relative),
+                        expected,
+                        "{root:?} {cwd:?}"
+                    );
+                }
+            }
+        }
+        assert!(root_prefix(Path::new(".."), Some(Path::new("/repo/sub"))).is_none());
+        assert!(root_prefix(Path::new("/elsewhere"), Some(Path::new("/repo"))).is_none());
+        assert!(root_prefix(Path::new("a"), Some(Path::new("/repo"))).is_some());
     }
 
     #[test]

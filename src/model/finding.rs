@@ -89,12 +89,22 @@ impl Finding {
     /// The stable identity of a finding, without line numbers: rule id, path and the
     /// whitespace-normalized matched text. `report` adds an ordinal for repeated matches.
     pub fn fingerprint_key(&self) -> String {
-        let text: Vec<&str> = self.primary.text().split_whitespace().collect();
-        format!(
-            "{}\u{0}{}\u{0}{}",
+        let (id, path, text) = (
             self.rule.id,
             self.primary.source.path(),
-            text.join(" ")
-        )
+            self.primary.text(),
+        );
+        let mut key = String::with_capacity(id.len() + path.len() + text.len() + 2);
+        key.push_str(id);
+        key.push('\0');
+        key.push_str(path);
+        key.push('\0');
+        for (index, word) in text.split_whitespace().enumerate() {
+            if index > 0 {
+                key.push(' ');
+            }
+            key.push_str(word);
+        }
+        key
     }
 }

@@ -460,7 +460,7 @@ pub fn window(line: &str, at: usize, max: usize) -> (String, usize) {
 pub fn fingerprints(findings: &[Finding]) -> Vec<String> {
     // A key holds its path, so only findings of one file can share one: each file's findings
     // are counted on their own (in their order), the files on all cores.
-    let mut files: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut files: HashMap<&str, Vec<usize>, foldhash::fast::FixedState> = HashMap::default();
     for (index, finding) in findings.iter().enumerate() {
         files
             .entry(finding.primary.source.path())
@@ -472,14 +472,16 @@ pub fn fingerprints(findings: &[Finding]) -> Vec<String> {
     let computed: Vec<(usize, String)> = files
         .par_iter()
         .flat_map_iter(|indices| {
-            let mut seen: HashMap<String, usize> = HashMap::new();
+            let mut seen: HashMap<String, usize, foldhash::fast::FixedState> = HashMap::default();
             indices
                 .iter()
                 .filter_map(|&index| {
                     let key = findings.get(index)?.fingerprint_key();
-                    let ordinal = seen.entry(key.clone()).or_insert(0);
+                    // The hash of `{key}\0{ordinal}`, FNV-1a being a running fold.
+                    let hash = fnv1a_extend(fnv1a(key.as_bytes()), b"\0");
+                    let ordinal = seen.entry(key).or_insert(0);
                     *ordinal += 1;
-                    let hash = fnv1a(format!("{key}\u{0}{ordinal}").as_bytes());
+                    let hash = fnv1a_extend(hash, ordinal.to_string().as_bytes());
                     Some((index, format!("{hash:016x}")))
                 })
                 .collect::<Vec<_>>()
@@ -495,7 +497,12 @@ pub fn fingerprints(findings: &[Finding]) -> Vec<String> {
 
 /// FNV-1a, 64 bit: tiny, stable across platforms and releases (unlike `std`'s hasher).
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+    fnv1a_extend(0xcbf2_9ce4_8422_2325, bytes)
+}
+
+/// FNV-1a of the bytes hashed into `hash` followed by `bytes`.
+fn fnv1a_extend(hash: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(hash, |hash, byte| {
         (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
     })
 }
