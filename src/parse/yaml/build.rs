@@ -1,6 +1,7 @@
 //! Builds the spanned node tree from `granit-parser` events with an explicit stack (no
 //! recursion), sharing aliased subtrees and bounding alias expansion and depth.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -14,6 +15,10 @@ use crate::model::location::Span;
 
 /// A mapping this small is checked for duplicate keys pairwise, without hashing.
 const SMALL_MAPPING: usize = 8;
+
+/// Scalars written plainly in the text up to this long share one allocation per file: keys
+/// and small values (`description`, `type`, `string`) repeat thousands of times in a CRD.
+const SHARED_SCALAR: usize = 32;
 
 /// An anchored node, with how many nodes and scalar bytes it expands to and how deep it
 /// nests.
@@ -72,6 +77,8 @@ pub(super) struct Builder<'t> {
     expanded: Size,
     root: Option<Node>,
     file: YamlFile,
+    /// One `Arc` per distinct short scalar text (see [`SHARED_SCALAR`]).
+    shared: HashMap<&'t str, Arc<str>, foldhash::fast::FixedState>,
 }
 
 pub(super) fn build(text: &str) -> Result<YamlFile, YamlError> {
@@ -123,6 +130,7 @@ impl<'t> Builder<'t> {
             expanded: Size::default(),
             root: None,
             file: YamlFile::default(),
+            shared: HashMap::default(),
         }
     }
 
@@ -130,7 +138,7 @@ impl<'t> Builder<'t> {
         self.file
     }
 
-    pub(super) fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), YamlError> {
+    pub(super) fn event(&mut self, event: Event<'t>, span: Span) -> Result<(), YamlError> {
         match event {
             Event::DocumentStart(..) => self.root = None,
             Event::DocumentEnd => {
@@ -151,7 +159,7 @@ impl<'t> Builder<'t> {
                     nodes: 1,
                     bytes: u64::try_from(text.len()).unwrap_or(u64::MAX),
                 };
-                let node = self.scalar(&text, style, span);
+                let node = self.scalar(text, style, span);
                 if matches!(node.value, Value::Scalar(_)) {
                     self.file.scalar_spans.push(node.span);
                 }
@@ -173,7 +181,7 @@ impl<'t> Builder<'t> {
         Ok(())
     }
 
-    fn scalar(&self, text: &str, style: EventStyle, span: Span) -> Node {
+    fn scalar(&mut self, text: Cow<'t, str>, style: EventStyle, span: Span) -> Node {
         let style = match style {
             EventStyle::SingleQuoted => ScalarStyle::SingleQuoted,
             EventStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
@@ -198,11 +206,14 @@ impl<'t> Builder<'t> {
             }
             _ => span,
         };
+        let text = match text {
+            Cow::Borrowed(short) if short.len() <= SHARED_SCALAR => {
+                Arc::clone(self.shared.entry(short).or_insert_with(|| Arc::from(short)))
+            }
+            text => Arc::from(text.as_ref()),
+        };
         Node {
-            value: Value::Scalar(Scalar {
-                text: Arc::from(text),
-                style,
-            }),
+            value: Value::Scalar(Scalar { text, style }),
             span,
             alias: None,
         }
