@@ -1,6 +1,7 @@
 //! Dispatch: run a parsed command line (`scan`, `rules`, `explain`, `upload`, `action`) and
 //! map it to an [`Outcome`]. The scan pipeline is `scan.rs`, file reading `read.rs`.
 
+use rayon::prelude::*;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -115,7 +116,10 @@ fn run_scan(
         }
         .into());
     }
-    Ok(gate(&report, fail_on))
+    let outcome = gate(&report, fail_on);
+    // A large scan's findings take a while to free: on all cores, not on this one.
+    report.findings.into_par_iter().for_each(drop);
+    Ok(outcome)
 }
 
 /// `--sarif-output`, `--json-output` and `--markdown-output`, each with its format. No two

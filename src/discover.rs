@@ -227,7 +227,7 @@ pub fn discover(roots: &[PathBuf], excludes: &Excludes) -> Result<Discovery, Dis
             cwd: cwd.as_deref(),
             excludes,
             found: &found,
-            seen: Mutex::new(HashSet::new()),
+            seen: Mutex::new(HashSet::default()),
             prefix: root_prefix(root, cwd.as_deref()),
         };
         match git::WorkTree::containing(&real) {
@@ -302,7 +302,7 @@ struct RootScan<'a> {
     excludes: &'a Excludes,
     found: &'a Found,
     /// Root-relative paths already considered (the index and the walk overlap).
-    seen: Mutex<HashSet<PathBuf>>,
+    seen: Mutex<HashSet<PathBuf, foldhash::fast::FixedState>>,
     /// The root's display path when it lies under the working directory: a file's is then
     /// this and its root-relative path (see [`root_prefix`]).
     prefix: Option<String>,
@@ -415,7 +415,7 @@ impl RootScan<'_> {
             cwd: self.cwd,
             excludes: self.excludes,
             found: self.found,
-            seen: Mutex::new(HashSet::new()),
+            seen: Mutex::new(HashSet::default()),
             prefix: root_prefix(&path, self.cwd),
         };
         nested.git(&tree, depth + 1);

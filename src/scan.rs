@@ -221,7 +221,7 @@ pub fn scan(options: &ScanOptions) -> anyhow::Result<Report> {
                 .map(|(_, sidecar)| sidecar.outcome(&cx)),
         )
         .collect();
-    let mut findings = Vec::new();
+    let mut findings = Vec::with_capacity(outcomes.iter().map(|o| o.findings.len()).sum());
     let mut notifications = discovery.notifications;
     let mut files_scanned = 0;
     let mut suppressions = Vec::new();
