@@ -130,7 +130,7 @@ impl<'t> Builder<'t> {
             expanded: Size::default(),
             root: None,
             file: YamlFile::default(),
-            shared: HashMap::default(),
+            shared: HashMap::with_capacity_and_hasher(256, foldhash::fast::FixedState::default()),
         }
     }
 

@@ -196,7 +196,26 @@ impl<'t> Fast<'t> {
                 }
                 explicit = true;
                 self.pos = self.after(line.end);
-                line = self.next_in_document().ok_or(Bail)?;
+                match self.next_in_document() {
+                    Some(next) => line = next,
+                    // A last `---` alone on its line, nothing after it: granit reads an empty
+                    // document, a null right after the marker.
+                    None if line.end == line.start + 3
+                        && self.bytes.get(line.end..).is_some_and(|rest| {
+                            rest.iter().all(|byte| matches!(byte, b' ' | b'\n'))
+                        }) =>
+                    {
+                        self.emit(Event::DocumentStart(true, None), Span::at(line.start))?;
+                        self.emit(
+                            Event::Scalar(Cow::Borrowed("~"), ScalarStyle::Plain, 0, None),
+                            Span::at(line.end),
+                        )?;
+                        self.emit(Event::DocumentEnd, Span::at(line.end))?;
+                        documents += 1;
+                        break;
+                    }
+                    None => return Err(Bail),
+                }
             }
             if line.indent != 0 {
                 return Err(Bail);
