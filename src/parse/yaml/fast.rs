@@ -21,6 +21,7 @@ use granit_parser::{Event, ScalarStyle, StructureStyle};
 
 use super::YamlFile;
 use super::build::Builder;
+use super::scalar_map::escape;
 use crate::model::location::Span;
 
 /// Deeper nesting is left to granit, which enforces `MAX_DEPTH` with its own message.
@@ -722,49 +723,18 @@ impl<'t> Fast<'t> {
     }
 }
 
-/// The text of a double-quoted scalar's escapes (YAML 1.2), or `None` for an escape this
-/// path leaves to granit (a line continuation, an unknown or invalid escape).
+/// The text of a double-quoted scalar's escapes (YAML 1.2, decoded as the span mapping
+/// decodes them), or `None` for an escape this path leaves to granit (a line continuation,
+/// an unknown or invalid escape).
 fn unescape(inner: &str) -> Option<String> {
     let mut text = String::with_capacity(inner.len());
-    let mut chars = inner.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            text.push(c);
-            continue;
-        }
-        let decoded = match chars.next()? {
-            '0' => '\0',
-            'a' => '\u{7}',
-            'b' => '\u{8}',
-            't' => '\t',
-            'n' => '\n',
-            'v' => '\u{b}',
-            'f' => '\u{c}',
-            'r' => '\r',
-            'e' => '\u{1b}',
-            ' ' => ' ',
-            '"' => '"',
-            '/' => '/',
-            '\\' => '\\',
-            'N' => '\u{85}',
-            '_' => '\u{a0}',
-            'L' => '\u{2028}',
-            'P' => '\u{2029}',
-            width @ ('x' | 'u' | 'U') => {
-                let digits = match width {
-                    'x' => 2,
-                    'u' => 4,
-                    _ => 8,
-                };
-                let hex: String = chars.by_ref().take(digits).collect();
-                if hex.len() != digits || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-                    return None;
-                }
-                char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?
-            }
-            _ => return None,
-        };
+    let mut rest = inner;
+    while let Some(at) = rest.find('\\') {
+        text.push_str(rest.get(..at)?);
+        let (decoded, length) = escape(rest.get(at + 1..)?)?;
         text.push(decoded);
+        rest = rest.get(at + 1 + length..)?;
     }
+    text.push_str(rest);
     Some(text)
 }

@@ -184,7 +184,7 @@ fn push_break(out: &mut MappedText, bytes: &[u8], piece: &str, at: usize) {
 }
 
 /// A double-quoted escape after its `\`: the character and how many bytes follow the `\`.
-fn escape(rest: &str) -> Option<(char, usize)> {
+pub(super) fn escape(rest: &str) -> Option<(char, usize)> {
     let code = rest.chars().next()?;
     let simple = match code {
         '0' => '\0',
