@@ -1,14 +1,17 @@
 //! A fast path for the block YAML that most files are written in (Kubernetes CRDs, compose
-//! files, workflows): block mappings and sequences, one-line plain and quoted scalars, `|`
-//! and `>` block scalars, comments, `---` between documents. It reads each line once and feeds
-//! the same [`Builder`] as granit-parser, with the same events and spans.
+//! files, workflows): block mappings and sequences (compact `- key: v` and `- - x` included),
+//! plain scalars (folded over continuation lines), single-quoted scalars (also over lines),
+//! one-line double-quoted scalars with their escapes, `|` and `>` block scalars, one-line flow
+//! sequences of scalars, `[]` and `{}`, comments, `---` between documents. It reads each line
+//! once and feeds the same [`Builder`] as granit-parser, with the same events and spans.
 //!
-//! NOTE: it accepts only input it is sure of. On anything else (anchors, tags, flow
-//! collections, multi-line plain or quoted scalars, escapes, tabs, CR, a BOM, keep chomping,
-//! an empty document or block scalar, nesting past [`MAX_NESTING`], or any invalid YAML) it
-//! gives up and the caller parses the whole file with granit-parser. It never reports an error
-//! itself, so every YAML error message still comes from granit. The differential tests in
-//! `yaml/tests.rs` hold it to granit's tree, spans and duplicate keys.
+//! NOTE: it accepts only input it is sure of. On anything else (anchors, aliases, tags, flow
+//! mappings, nested flow collections, multi-line double-quoted scalars, tabs, CR, a BOM, keep
+//! chomping or an indentation indicator, an empty document, block scalar or sequence item,
+//! nesting past [`MAX_NESTING`], or any invalid YAML) it gives up and the caller parses the
+//! whole file with granit-parser. It never reports an error itself, so every YAML error
+//! message still comes from granit. The differential tests in `yaml/fast_tests.rs` hold it to
+//! granit's tree, spans and duplicate keys.
 //!
 //! granit's span conventions, which this reproduces: a block mapping starts (empty span) at
 //! its first key; a block sequence at its first `-`, or, written at its parent key's indent
@@ -391,7 +394,8 @@ impl<'t> Fast<'t> {
                     _ => return Err(Bail),
                 }
             } else if self.is_dash(item) {
-                return Err(Bail);
+                // A compact nested sequence (`- - x`): its `-` are at the inner column.
+                self.sequence(indent + (item - dash), item, false)?;
             } else if self.key(item, end).is_some() {
                 self.mapping(indent + (item - dash), item)?;
             } else {

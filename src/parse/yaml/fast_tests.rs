@@ -60,6 +60,10 @@ fn the_common_block_forms_take_the_fast_path_and_match_granit() {
         "---\n",
         "a: 'it''s\n  folded '' here\n\n  and ''after'' an empty line'\nb: 'x\n   y' # c\n",
         "a: plain `with` ticks\n  `and` a [continuation] 'quoted'\n",
+        "- - x\n",
+        "- - a\n  - b: 1\n    c: 2\n  -   - deep\n      - deeper\n- - c\n",
+        "args:\n- - --flag\n  - value\n- [x]\nnext: 1\n",
+        "m:\n  - - a\n    -\n      k: v\n  - b\n",
     ];
     for text in accepted {
         assert!(check(text), "not taken by the fast path: {text:?}");
@@ -87,7 +91,6 @@ fn anything_unsure_or_invalid_is_left_to_granit() {
         "a: |\n",
         "a: b: c\n",
         "a: b:\n",
-        "- - x\n",
         "-\n- x\n",
         "a:\n- x\n  - y\n",
         "a: 1\n b: 2\n",
