@@ -56,6 +56,9 @@ pub struct Candidate {
     /// The scan root it was found under, canonical (symlinks resolved); `None` for a file
     /// named on the command line. Reading checks that the opened file lies under it.
     pub root: Option<Arc<Path>>,
+    /// `path` below `root` (normal components only), when discovery knows it: reading then
+    /// opens it beneath the root's directory, which the kernel keeps it inside.
+    pub relative: Option<PathBuf>,
 }
 
 /// What discovery found: the files to scan and what it deliberately left out.
@@ -214,6 +217,7 @@ pub fn discover(roots: &[PathBuf], excludes: &Excludes) -> Result<Discovery, Dis
                 class,
                 explicit: true,
                 root: None,
+                relative: None,
             });
             continue;
         }
@@ -348,7 +352,7 @@ impl RootScan<'_> {
                         } else {
                             Entry::File
                         };
-                        self.consider(relative, kind);
+                        self.consider(relative, kind, mode == WalkMode::Git);
                     }
                     WalkState::Continue
                 })
@@ -377,7 +381,7 @@ impl RootScan<'_> {
                         } else {
                             Entry::Unknown
                         };
-                        self.consider(&file.path, kind);
+                        self.consider(&file.path, kind, true);
                     }
                 }
             }
@@ -429,16 +433,20 @@ impl RootScan<'_> {
     }
 
     /// Decide about one root-relative path: a candidate, a notification, or nothing.
-    fn consider(&self, relative: &Path, kind: Entry) {
+    /// `dedupe`: the path may have been considered already.
+    fn consider(&self, relative: &Path, kind: Entry, dedupe: bool) {
         // Most files are of no kind: decided by name before any bookkeeping. (A link is
         // looked at whatever its name: it may lead to a directory, or out of the root.)
-        if kind != Entry::Symlink && classify(relative).is_none() {
+        let by_relative = classify(relative);
+        if kind != Entry::Symlink && by_relative.is_none() {
             return;
         }
         if !safe_relative(relative) || self.excludes.is_excluded(relative) {
             return;
         }
-        if let Ok(mut seen) = self.seen.lock()
+        // Only a git root lists a path twice (the index and the walk of untracked files).
+        if dedupe
+            && let Ok(mut seen) = self.seen.lock()
             && !seen.insert(relative.to_path_buf())
         {
             return;
@@ -457,13 +465,21 @@ impl RootScan<'_> {
             Entry::Dir => {}
             Entry::Symlink => self.symlink(relative, &path),
             Entry::File | Entry::Unknown => {
-                if let Some(class) = classify(&path) {
+                // The table's longest pattern spans three components: a deeper relative path
+                // is classified as its whole path would be.
+                let class = if relative.components().nth(2).is_some() {
+                    by_relative
+                } else {
+                    classify(&path)
+                };
+                if let Some(class) = class {
                     self.found.push(Candidate {
                         display: self.display(relative),
                         path,
                         class,
                         explicit: false,
                         root: Some(self.real.clone()),
+                        relative: Some(relative.to_path_buf()),
                     });
                 }
             }
@@ -517,6 +533,7 @@ impl RootScan<'_> {
                     class,
                     explicit: false,
                     root: Some(self.real.clone()),
+                    relative: Some(target),
                 });
             }
         }
@@ -581,15 +598,23 @@ pub fn sibling(
     let class = Classification::Kind(kind);
     // Beside a file named on the command line, the scan root is that file's directory: the
     // user named the compose file, not what a link beside it points to.
-    let root = match candidate.root.clone() {
-        Some(root) => root,
+    let (root, relative) = match candidate.root.clone() {
+        Some(root) => {
+            let relative = candidate
+                .relative
+                .as_deref()
+                .and_then(Path::parent)
+                .map(|parent| parent.join(name));
+            (root, relative)
+        }
         None => {
             let dir = if dir.as_os_str().is_empty() {
                 Path::new(".")
             } else {
                 dir
             };
-            Arc::from(std::fs::canonicalize(dir).ok()?.as_path())
+            let root = Arc::from(std::fs::canonicalize(dir).ok()?.as_path());
+            (root, Some(PathBuf::from(name)))
         }
     };
     if !metadata.file_type().is_symlink() {
@@ -599,6 +624,7 @@ pub fn sibling(
             class,
             explicit: false,
             root: Some(root),
+            relative,
         }));
     }
     let refused = |message: &str| Notification {
@@ -618,6 +644,7 @@ pub fn sibling(
                 class,
                 explicit: false,
                 root: Some(root),
+                relative: Some(target),
             }))
         }
         Link::Inside { dir: true, .. } => None,
@@ -667,6 +694,7 @@ pub fn stdin_candidate(name: &str) -> Candidate {
         path,
         explicit: true,
         root: None,
+        relative: None,
     }
 }
 
@@ -805,6 +833,30 @@ mod tests {
         for (path, expected) in cases {
             assert_eq!(classify(Path::new(path)), *expected, "{path}");
         }
+    }
+
+    #[test]
+    fn a_path_three_deep_is_classified_as_its_full_path() {
+        // `consider` classifies a root-relative path of three or more components without
+        // the root: no pattern may look further up than that.
+        for (pattern, _) in CLASSES {
+            assert!(pattern.matches('/').count() <= 2, "{pattern}");
+        }
+        for (relative, under) in [
+            ("a/b/compose.yml", ".github/workflows"),
+            (".github/workflows/x.yml", "repo"),
+            ("workflows/x/deploy.yaml", ".github"),
+        ] {
+            let full = Path::new(under).join(relative);
+            assert_eq!(classify(Path::new(relative)), classify(&full), "{relative}");
+        }
+        // Shallower, the root can decide: `workflows/x.yml` under `.github` is a workflow.
+        let shallow = Path::new("workflows/x.yml");
+        assert_eq!(classify(shallow), Some(Classification::SniffYaml));
+        assert_eq!(
+            classify(&Path::new(".github").join(shallow)),
+            Some(Classification::Kind(FileKind::Workflow))
+        );
     }
 
     #[test]
