@@ -3,9 +3,11 @@
 //!
 //! Every open is the check: a file is opened without following a final symbolic link
 //! (`O_NOFOLLOW`) and without blocking on a FIFO (`O_NONBLOCK`), then the *opened handle* is
-//! examined (`fstat`: a regular file, under the size cap) and, for a file found under a scan
-//! root, its real path (`/proc/self/fd`) must lie under that root. Nothing is decided on a
-//! path that could change between the check and the open.
+//! examined (`fstat`: a regular file, under the size cap). A file found under a scan root is
+//! opened beneath the root's directory (`openat2(RESOLVE_BENEATH)`, see `beneath`), or,
+//! where the kernel cannot or will not, by path, and then its real path (`/proc/self/fd`) must
+//! lie under that root. Nothing is decided on a path that could change between the check and
+//! the open.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
